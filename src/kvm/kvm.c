@@ -1,0 +1,262 @@
+#include "kvm/kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define ERR(...) snprintf(err, errlen, __VA_ARGS__)
+
+int kvm_open(struct kvm_sys *k, char *err, size_t errlen)
+{
+	int version, size;
+
+	k->fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (k->fd < 0) {
+		ERR("cannot open /dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	version = ioctl(k->fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		ERR("KVM API version %d, keel needs %d", version, KVM_API_VERSION);
+		goto fail;
+	}
+	size = ioctl(k->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run)) {
+		ERR("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		goto fail;
+	}
+	k->run_size = (size_t)size;
+	return 0;
+fail:
+	close(k->fd);
+	k->fd = -1;
+	return -1;
+}
+
+void kvm_close(struct kvm_sys *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+int kvm_check_extension(const struct kvm_sys *k, long cap)
+{
+	int r = ioctl(k->fd, KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+int kvm_vm_create(const struct kvm_sys *k, struct kvm_handle *vm, char *err, size_t errlen)
+{
+	vm->fd = ioctl(k->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		ERR("KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void kvm_vm_destroy(struct kvm_handle *vm)
+{
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+}
+
+int kvm_vm_set_memslot(struct kvm_handle *vm, unsigned slot, uint64_t gpa, uint64_t size,
+		       void *hva, char *err, size_t errlen)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) != 0) {
+		ERR("KVM_SET_USER_MEMORY_REGION slot %u at 0x%llx size 0x%llx: %s", slot,
+		    (unsigned long long)gpa, (unsigned long long)size, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int kvm_vm_set_tss_addr(struct kvm_handle *vm, uint64_t gpa)
+{
+	return ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)gpa) == 0 ? 0 : -1;
+}
+
+int kvm_vm_enable_user_msrs(struct kvm_handle *vm, const struct kvm_msr_allow *allow,
+			    unsigned nallow, char *err, size_t errlen)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_USER_SPACE_MSR,
+		.args[0] = KVM_MSR_EXIT_REASON_FILTER | KVM_MSR_EXIT_REASON_UNKNOWN |
+			   KVM_MSR_EXIT_REASON_INVAL,
+	};
+	struct kvm_msr_filter filter = { .flags = KVM_MSR_FILTER_DEFAULT_DENY };
+	uint64_t bitmaps[KVM_MSR_FILTER_MAX_RANGES];
+
+	if (nallow > KVM_MSR_FILTER_MAX_RANGES) {
+		ERR("too many MSR filter ranges");
+		return -1;
+	}
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap) != 0) {
+		ERR("KVM_CAP_X86_USER_SPACE_MSR: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < nallow; i++) {
+		bitmaps[i] = allow[i].allow_bits;
+		filter.ranges[i] = (struct kvm_msr_filter_range){
+			.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+			.nmsrs = allow[i].nmsrs,
+			.base = allow[i].base,
+			.bitmap = (uint8_t *)&bitmaps[i],
+		};
+	}
+	if (ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, &filter) != 0) {
+		ERR("KVM_X86_SET_MSR_FILTER: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct kvm_cpuid2 *kvm_get_supported_cpuid(const struct kvm_sys *k, char *err, size_t errlen)
+{
+	/* Grow until KVM stops answering E2BIG. */
+	for (unsigned n = 64; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+
+		if (c == NULL)
+			break;
+		c->nent = n;
+		if (ioctl(k->fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG) {
+			ERR("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+			return NULL;
+		}
+	}
+	ERR("KVM_GET_SUPPORTED_CPUID: list too large");
+	return NULL;
+}
+
+int kvm_vcpu_create(const struct kvm_sys *k, struct kvm_handle *vm, unsigned id,
+		    struct kvm_vcpu_handle *vcpu, char *err, size_t errlen)
+{
+	void *run;
+
+	vcpu->id = id;
+	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (vcpu->fd < 0) {
+		ERR("KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+		return -1;
+	}
+	run = mmap(NULL, k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (run == MAP_FAILED) {
+		ERR("mmap of vCPU %u run area: %s", id, strerror(errno));
+		close(vcpu->fd);
+		vcpu->fd = -1;
+		return -1;
+	}
+	vcpu->run = run;
+	vcpu->run_size = k->run_size;
+	return 0;
+}
+
+void kvm_vcpu_destroy(struct kvm_vcpu_handle *vcpu)
+{
+	if (vcpu->run != NULL)
+		munmap(vcpu->run, vcpu->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+}
+
+int kvm_vcpu_set_cpuid(struct kvm_vcpu_handle *vcpu, const struct kvm_cpuid2 *cpuid,
+		       char *err, size_t errlen)
+{
+	if (ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) != 0) {
+		ERR("KVM_SET_CPUID2 on vCPU %u: %s", vcpu->id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void flat_segment(struct kvm_segment *s, uint16_t selector, uint8_t type)
+{
+	*s = (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
+		.present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+	};
+}
+
+int kvm_vcpu_set_entry(struct kvm_vcpu_handle *vcpu, const struct boot_entry *entry,
+		       char *err, size_t errlen)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { 0 };
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) != 0) {
+		ERR("KVM_GET_SREGS: %s", strerror(errno));
+		return -1;
+	}
+	switch (entry->mode) {
+	case BOOT_ENTRY_PROTECTED32:
+		/* Multiboot 0.6.96 section 3.2: flat 32-bit code (execute/read)
+		 * and data (read/write) segments, CR0.PE=1, PG=0, IF=0. The
+		 * selectors are our choice; the guest must load its own GDT. */
+		flat_segment(&sregs.cs, 0x08, 0xb);
+		flat_segment(&sregs.ds, 0x10, 0x3);
+		sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+		sregs.cr0 = 0x11;       /* PE | ET */
+		sregs.cr3 = 0;
+		sregs.cr4 = 0;
+		sregs.efer = 0;
+		break;
+	default:
+		ERR("unknown entry mode %d", (int)entry->mode);
+		return -1;
+	}
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) != 0) {
+		ERR("KVM_SET_SREGS: %s", strerror(errno));
+		return -1;
+	}
+	regs.rip = entry->rip;
+	regs.rax = entry->rax;
+	regs.rbx = entry->rbx;
+	regs.rcx = entry->rcx;
+	regs.rdx = entry->rdx;
+	regs.rsi = entry->rsi;
+	regs.rdi = entry->rdi;
+	regs.rsp = entry->rsp;
+	regs.rflags = 0x2;      /* reserved bit 1; IF=0, VM=0 */
+	if (ioctl(vcpu->fd, KVM_SET_REGS, &regs) != 0) {
+		ERR("KVM_SET_REGS: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int kvm_vcpu_run(struct kvm_vcpu_handle *vcpu)
+{
+	return ioctl(vcpu->fd, KVM_RUN, 0) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_get_regs(struct kvm_vcpu_handle *vcpu, struct kvm_regs *regs)
+{
+	return ioctl(vcpu->fd, KVM_GET_REGS, regs) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_get_sregs(struct kvm_vcpu_handle *vcpu, struct kvm_sregs *sregs)
+{
+	return ioctl(vcpu->fd, KVM_GET_SREGS, sregs) == 0 ? 0 : -1;
+}

@@ -1,0 +1,75 @@
+#include "util/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int file_read_all(const char *path, struct file_buf *out, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	out->data = NULL;
+	out->size = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size > FILE_MAX_SIZE) {
+		snprintf(err, errlen, "'%s' is too large (%lld bytes)", path, (long long)st.st_size);
+		close(fd);
+		return -1;
+	}
+	out->size = (size_t)st.st_size;
+	/* malloc(0) may return NULL; keep a valid pointer for empty files. */
+	out->data = malloc(out->size ? out->size : 1);
+	if (out->data == NULL) {
+		snprintf(err, errlen, "out of memory reading '%s'", path);
+		close(fd);
+		return -1;
+	}
+	for (size_t done = 0; done < out->size;) {
+		ssize_t n = read(fd, out->data + done, out->size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "cannot read '%s': %s", path,
+				 n < 0 ? strerror(errno) : "file shrank while reading");
+			file_buf_free(out);
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+void file_buf_free(struct file_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->size = 0;
+}
+
+int path_join(const char *base_dir, const char *rel, char *out, size_t outlen)
+{
+	int n;
+
+	if (rel[0] == '/' || base_dir == NULL || base_dir[0] == '\0')
+		n = snprintf(out, outlen, "%s", rel);
+	else
+		n = snprintf(out, outlen, "%s/%s", base_dir, rel);
+	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+}

@@ -1,0 +1,71 @@
+#include "vm/cpuid.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define CPUID1_ECX_X2APIC        (1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE  (1u << 24)
+#define CPUID1_ECX_HYPERVISOR    (1u << 31)
+#define CPUID1_EDX_APIC          (1u << 9)
+
+struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, unsigned function, unsigned index)
+{
+	for (unsigned i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function != function)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index)
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+static void remove_range(struct kvm_cpuid2 *c, unsigned lo, unsigned hi)
+{
+	unsigned out = 0;
+
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function < lo || c->entries[i].function > hi)
+			c->entries[out++] = c->entries[i];
+	c->nent = out;
+}
+
+int cpuid_policy_apply(struct kvm_cpuid2 *c, unsigned cap, const struct cpuid_platform *p)
+{
+	struct kvm_cpuid_entry2 *e;
+	uint32_t sig[3];
+
+	/* REQ-CPUID-002: leaf 1 names the hypervisor and reports the platform:
+	 * APIC ID, logical CPU count, and an APIC only when one is emulated. */
+	e = cpuid_find(c, 1, 0);
+	if (e != NULL) {
+		e->ecx |= CPUID1_ECX_HYPERVISOR;
+		e->ebx = (e->ebx & 0x0000ffffu) | ((p->vcpu_id & 0xffu) << 24) |
+			 ((p->nvcpus & 0xffu) << 16);
+		if (!p->lapic) {
+			e->edx &= ~CPUID1_EDX_APIC;
+			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+		} else if (!p->tsc_deadline) {
+			e->ecx &= ~CPUID1_ECX_TSC_DEADLINE;
+		}
+	}
+	/* Extended topology leaves carry the x2APIC ID in EDX. */
+	for (unsigned i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 0xb || c->entries[i].function == 0x1f)
+			c->entries[i].edx = p->vcpu_id;
+
+	/* REQ-CPUID-003: KVM's paravirtual leaves are replaced by keel's own
+	 * hypervisor leaf; keel offers no paravirtual features yet. */
+	remove_range(c, 0x40000000u, 0x4fffffffu);
+	if (c->nent + 1 > cap)
+		return -1;
+	memcpy(sig, CPUID_HV_SIGNATURE, sizeof(sig));
+	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
+		.function = CPUID_HV_LEAF,
+		.eax = CPUID_HV_LEAF,   /* highest hypervisor leaf */
+		.ebx = sig[0], .ecx = sig[1], .edx = sig[2],
+	};
+	return 0;
+}

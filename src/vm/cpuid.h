@@ -1,0 +1,27 @@
+/* Per-VM CPUID policy (REQ-CPUID-*): starts from what KVM supports
+ * (KVM_GET_SUPPORTED_CPUID) and adjusts it to the platform keel emulates.
+ * Pure: edits a list of entries, no KVM calls. Documented in
+ * docs/architecture.md ("CPUID policy"). */
+#ifndef KEEL_VM_CPUID_H
+#define KEEL_VM_CPUID_H
+
+#include <linux/kvm.h>
+#include <stdbool.h>
+
+#define CPUID_HV_LEAF       0x40000000u
+#define CPUID_HV_SIGNATURE  "keelkeelkeel"
+
+struct cpuid_platform {
+	unsigned vcpu_id;       /* becomes the initial APIC ID */
+	unsigned nvcpus;
+	bool lapic;             /* a local APIC exists (platform issue) */
+	bool tsc_deadline;      /* LAPIC TSC-deadline timer mode is offered */
+};
+
+/* Rewrites `c` (capacity `cap` entries) in place. Returns 0, or -1 if the
+ * list would exceed its capacity. */
+int cpuid_policy_apply(struct kvm_cpuid2 *c, unsigned cap, const struct cpuid_platform *p);
+/* Entry for (function, index) or NULL. */
+struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, unsigned function, unsigned index);
+
+#endif

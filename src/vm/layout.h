@@ -1,0 +1,30 @@
+/* Everything about a VM that can be decided before it runs: its memory map,
+ * its image files, and the boot plan. `keel check` prints it; `keel run`
+ * builds the VM from it. Errors name the config file, line and key. */
+#ifndef KEEL_VM_LAYOUT_H
+#define KEEL_VM_LAYOUT_H
+
+#include <stdio.h>
+
+#include "boot/boot.h"
+#include "config/config.h"
+#include "mem/memmap.h"
+#include "util/file.h"
+
+struct vm_layout {
+	const struct keel_config *cfg;
+	const struct vm_config *vm;
+	struct memmap mm;
+	struct file_buf kernel;
+	struct file_buf modules[CFG_MAX_MODULES];
+	struct boot_plan plan;
+};
+
+/* 0, or -1 with "FILE:LINE: KEY: message" in err (REQ-CLI-002). */
+int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_layout *l,
+		    char *err, size_t errlen);
+void vm_layout_free(struct vm_layout *l);
+/* The resolved layout, as `keel check` prints it (REQ-CLI-005). */
+void vm_layout_print(const struct vm_layout *l, FILE *out);
+
+#endif

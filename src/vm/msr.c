@@ -1,0 +1,94 @@
+#include "vm/msr.h"
+
+#include <stddef.h>
+
+/* MSRs whose state KVM owns (saved/restored with the vCPU). Letting the
+ * kernel handle them avoids an exit per access on the guest's hot paths
+ * (context switches touch FS/GS base, EFER, PAT...). */
+static const uint32_t kernel_msrs[] = {
+	0x10,           /* IA32_TIME_STAMP_COUNTER */
+	0x1b,           /* IA32_APIC_BASE */
+	0x48, 0x49,     /* IA32_SPEC_CTRL, IA32_PRED_CMD */
+	0x8b,           /* IA32_BIOS_SIGN_ID (microcode revision) */
+	0xfe,           /* IA32_MTRRCAP */
+	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
+	0x179, 0x17a, 0x17b, /* MCG_CAP/STATUS/CTL */
+	0x1a0,          /* IA32_MISC_ENABLE */
+	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207, /* variable MTRRs */
+	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	0x250, 0x258, 0x259, /* fixed MTRRs */
+	0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
+	0x277,          /* IA32_PAT */
+	0x2ff,          /* IA32_MTRR_DEF_TYPE */
+	0x6e0,          /* IA32_TSC_DEADLINE */
+	0xc0000080, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* EFER..SFMASK */
+	0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103, /* FS/GS/KERNEL_GS base, TSC_AUX */
+};
+
+#define NKERNEL (sizeof(kernel_msrs) / sizeof(kernel_msrs[0]))
+
+int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap)
+{
+	unsigned n = 0;
+
+	/* Group the sorted list into 64-MSR windows, one filter range each. */
+	for (size_t i = 0; i < NKERNEL; i++) {
+		uint32_t idx = kernel_msrs[i];
+
+		if (n == 0 || idx - out[n - 1].base >= 64) {
+			if (n >= cap)
+				return -1;
+			out[n] = (struct kvm_msr_allow){ .base = idx, .nmsrs = 64, .allow_bits = 0 };
+			n++;
+		}
+		out[n - 1].allow_bits |= 1ULL << (idx - out[n - 1].base);
+	}
+	return (int)n;
+}
+
+bool msr_in_kernel(uint32_t index)
+{
+	for (size_t i = 0; i < NKERNEL; i++)
+		if (kernel_msrs[i] == index)
+			return true;
+	return false;
+}
+
+int msr_read(uint32_t index, uint64_t *val)
+{
+	switch (index) {
+	case MSR_IA32_PLATFORM_ID:
+		/* REQ-MSR-003: no platform-specific microcode selection. */
+		*val = 0;
+		return 0;
+	case MSR_IA32_FEATURE_CONTROL:
+		/* Locked with VMX off: keel does not offer nested virtualization. */
+		*val = 1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int msr_write(uint32_t index, uint64_t val)
+{
+	(void)index;
+	(void)val;
+	/* keel's own MSRs are read-only (FEATURE_CONTROL is locked): a write is
+	 * a #GP, as on hardware. */
+	return -1;
+}
+
+const char *msr_name(uint32_t index)
+{
+	switch (index) {
+	case MSR_IA32_PLATFORM_ID:
+		return "IA32_PLATFORM_ID";
+	case MSR_IA32_FEATURE_CONTROL:
+		return "IA32_FEATURE_CONTROL";
+	case MSR_EFER:
+		return "EFER";
+	default:
+		return NULL;
+	}
+}
