@@ -86,6 +86,11 @@ int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_
 		fmt_err(err, errlen, cfg, line, vm, key, berr.msg);
 		goto fail;
 	}
+	if (bda_plan(&l->plan, &l->mm, &l->bda) < 0) {
+		fmt_err(err, errlen, cfg, vm->memory_line, vm, "memory",
+			"no room left in the boot plan for the BIOS data area");
+		goto fail;
+	}
 	return 0;
 fail:
 	vm_layout_free(l);

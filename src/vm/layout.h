@@ -8,6 +8,7 @@
 
 #include "boot/boot.h"
 #include "config/config.h"
+#include "fw/bda.h"
 #include "mem/memmap.h"
 #include "util/file.h"
 
@@ -18,6 +19,7 @@ struct vm_layout {
 	struct file_buf kernel;
 	struct file_buf modules[CFG_MAX_MODULES];
 	struct boot_plan plan;
+	struct bda_image bda;    /* firmware data the plan points into */
 };
 
 /* 0, or -1 with "FILE:LINE: KEY: message" in err (REQ-CLI-002). */

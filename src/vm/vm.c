@@ -303,6 +303,15 @@ int vm_run(const struct vm_layout *layout)
 	}
 	pthread_join(vm->vcpus[0].thread, NULL);
 	status = vm->stop.status;
+	if (status > 128) {
+		struct kvm_regs regs;
+
+		/* Stopped from outside: say where the guest was, for hangs. */
+		if (kvm_vcpu_get_regs(&vm->vcpus[0].h, &regs) == 0)
+			log_info("vCPU 0 was at RIP 0x%llx after %llu exits",
+				 (unsigned long long)regs.rip,
+				 (unsigned long long)vm->vcpus[0].v.nexits);
+	}
 	/* A fault was already reported in detail by the vCPU thread. */
 	if (!atomic_load(&vm->faulted))
 		log_info("%s; exit status %d", vm->stop.reason, status);
