@@ -19,6 +19,8 @@ void log_set_level(int level) { g_level = level; }
 int log_get_level(void) { return g_level; }
 
 static void vlog(int level, const char *tag, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vlog(int level, const char *tag, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	int n;
