@@ -9,6 +9,8 @@
  * (usually 0) by accident rather than by design. Refusing it is clearer. */
 #include "boot/elf.h"
 
+#include "util/errmsg.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,19 +35,6 @@
 #define PHDR32_SIZE 32u
 #define PHDR64_SIZE 56u
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Little-endian readers; callers have checked the bounds. */
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
@@ -97,7 +86,7 @@ static int check_load(const struct phdr *ph, unsigned idx, int cls, uint64_t fsi
 	uint64_t space_max = cls == 32 ? 0xffffffffull : UINT64_MAX;
 
 	if (ph->offset > fsize || ph->filesz > fsize - ph->offset) {
-		set_err(err, errlen,
+		errmsg_set(err, errlen,
 			"ELF program header %u: file bytes [0x%llx, +0x%llx) lie beyond the end of "
 			"the file (0x%llx bytes)",
 			idx, (unsigned long long)ph->offset, (unsigned long long)ph->filesz,
@@ -105,7 +94,7 @@ static int check_load(const struct phdr *ph, unsigned idx, int cls, uint64_t fsi
 		return -1;
 	}
 	if (ph->filesz > ph->memsz) {
-		set_err(err, errlen,
+		errmsg_set(err, errlen,
 			"ELF program header %u: p_filesz 0x%llx is larger than p_memsz 0x%llx", idx,
 			(unsigned long long)ph->filesz, (unsigned long long)ph->memsz);
 		return -1;
@@ -113,7 +102,7 @@ static int check_load(const struct phdr *ph, unsigned idx, int cls, uint64_t fsi
 	/* The end address (exclusive) may equal the size of the space, but not exceed it. */
 	if (ph->memsz > 0 && (ph->memsz - 1 > space_max - ph->paddr ||
 			      ph->memsz - 1 > space_max - ph->vaddr)) {
-		set_err(err, errlen,
+		errmsg_set(err, errlen,
 			"ELF program header %u: address range (p_paddr 0x%llx / p_vaddr 0x%llx, "
 			"p_memsz 0x%llx) wraps around the %d-bit address space",
 			idx, (unsigned long long)ph->paddr, (unsigned long long)ph->vaddr,
@@ -131,16 +120,16 @@ int elf_parse(const uint8_t *data, size_t size, struct elf_image *out, char *err
 	int cls;
 
 	if (out == NULL) {
-		set_err(err, errlen, "internal error: no output for the ELF reader");
+		errmsg_set(err, errlen, "internal error: no output for the ELF reader");
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
 	if (!elf_is_elf(data, size)) {
-		set_err(err, errlen, "not an ELF file (no \\x7fELF magic)");
+		errmsg_set(err, errlen, "not an ELF file (no \\x7fELF magic)");
 		return -1;
 	}
 	if (size < EI_NIDENT) {
-		set_err(err, errlen, "ELF file truncated: %zu bytes, e_ident needs 16", size);
+		errmsg_set(err, errlen, "ELF file truncated: %zu bytes, e_ident needs 16", size);
 		return -1;
 	}
 	if (data[EI_CLASS] == ELFCLASS32) {
@@ -148,21 +137,21 @@ int elf_parse(const uint8_t *data, size_t size, struct elf_image *out, char *err
 	} else if (data[EI_CLASS] == ELFCLASS64) {
 		cls = 64;
 	} else {
-		set_err(err, errlen, "ELF class %u is neither ELFCLASS32 (1) nor ELFCLASS64 (2)",
+		errmsg_set(err, errlen, "ELF class %u is neither ELFCLASS32 (1) nor ELFCLASS64 (2)",
 			data[EI_CLASS]);
 		return -1;
 	}
 	if (data[EI_DATA] != ELFDATA2LSB) {
-		set_err(err, errlen, "ELF data encoding %u is not little-endian (ELFDATA2LSB)",
+		errmsg_set(err, errlen, "ELF data encoding %u is not little-endian (ELFDATA2LSB)",
 			data[EI_DATA]);
 		return -1;
 	}
 	if (data[EI_VERSION] != EV_CURRENT) {
-		set_err(err, errlen, "ELF version %u is not EV_CURRENT (1)", data[EI_VERSION]);
+		errmsg_set(err, errlen, "ELF version %u is not EV_CURRENT (1)", data[EI_VERSION]);
 		return -1;
 	}
 	if (fsize < (cls == 32 ? EHDR32_SIZE : EHDR64_SIZE)) {
-		set_err(err, errlen, "ELF%d file truncated: %zu bytes, the ELF header needs %u", cls,
+		errmsg_set(err, errlen, "ELF%d file truncated: %zu bytes, the ELF header needs %u", cls,
 			size, cls == 32 ? EHDR32_SIZE : EHDR64_SIZE);
 		return -1;
 	}
@@ -184,46 +173,46 @@ int elf_parse(const uint8_t *data, size_t size, struct elf_image *out, char *err
 	}
 
 	if (type == ET_DYN) {
-		set_err(err, errlen,
+		errmsg_set(err, errlen,
 			"ELF type ET_DYN (position-independent) is not supported: link the kernel "
 			"as ET_EXEC at its load address");
 		return -1;
 	}
 	if (type != ET_EXEC) {
-		set_err(err, errlen, "ELF type %u is not an executable (ET_EXEC)", type);
+		errmsg_set(err, errlen, "ELF type %u is not an executable (ET_EXEC)", type);
 		return -1;
 	}
 	if (cls == 32 && machine != EM_386) {
-		set_err(err, errlen, "ELF32 machine %u is not EM_386 (3)", machine);
+		errmsg_set(err, errlen, "ELF32 machine %u is not EM_386 (3)", machine);
 		return -1;
 	}
 	if (cls == 64 && machine != EM_X86_64) {
-		set_err(err, errlen, "ELF64 machine %u is not EM_X86_64 (62)", machine);
+		errmsg_set(err, errlen, "ELF64 machine %u is not EM_X86_64 (62)", machine);
 		return -1;
 	}
 	if (ehsize < (cls == 32 ? EHDR32_SIZE : EHDR64_SIZE)) {
-		set_err(err, errlen, "ELF%d e_ehsize %u is smaller than the ELF header (%u)", cls,
+		errmsg_set(err, errlen, "ELF%d e_ehsize %u is smaller than the ELF header (%u)", cls,
 			ehsize, cls == 32 ? EHDR32_SIZE : EHDR64_SIZE);
 		return -1;
 	}
 	if (phnum == 0) {
-		set_err(err, errlen, "ELF file has no program headers");
+		errmsg_set(err, errlen, "ELF file has no program headers");
 		return -1;
 	}
 	if (phnum == PN_XNUM) {
 		/* Extended numbering keeps the count in section 0; no kernel needs it. */
-		set_err(err, errlen, "ELF extended program header numbering (PN_XNUM) is not "
+		errmsg_set(err, errlen, "ELF extended program header numbering (PN_XNUM) is not "
 				     "supported");
 		return -1;
 	}
 	if (phentsize < (cls == 32 ? PHDR32_SIZE : PHDR64_SIZE)) {
-		set_err(err, errlen, "ELF%d e_phentsize %u is smaller than a program header (%u)",
+		errmsg_set(err, errlen, "ELF%d e_phentsize %u is smaller than a program header (%u)",
 			cls, phentsize, cls == 32 ? PHDR32_SIZE : PHDR64_SIZE);
 		return -1;
 	}
 	/* phnum * phentsize < 2^32, so only phoff can overflow the sum. */
 	if (phoff > fsize || (uint64_t)phnum * phentsize > fsize - phoff) {
-		set_err(err, errlen,
+		errmsg_set(err, errlen,
 			"ELF program headers (e_phoff 0x%llx, %u x %u bytes) lie beyond the end of "
 			"the file (0x%llx bytes)",
 			(unsigned long long)phoff, phnum, phentsize, (unsigned long long)fsize);
@@ -243,7 +232,7 @@ int elf_parse(const uint8_t *data, size_t size, struct elf_image *out, char *err
 		if (ph.memsz == 0)
 			continue;
 		if (out->nsegments >= ELF_MAX_SEGMENTS) {
-			set_err(err, errlen, "ELF file has more than %d loadable segments",
+			errmsg_set(err, errlen, "ELF file has more than %d loadable segments",
 				ELF_MAX_SEGMENTS);
 			return -1;
 		}
@@ -255,7 +244,7 @@ int elf_parse(const uint8_t *data, size_t size, struct elf_image *out, char *err
 		s->memsz = ph.memsz;
 	}
 	if (out->nsegments == 0) {
-		set_err(err, errlen, "ELF file has no loadable (PT_LOAD) segment with p_memsz > 0");
+		errmsg_set(err, errlen, "ELF file has no loadable (PT_LOAD) segment with p_memsz > 0");
 		return -1;
 	}
 	return 0;

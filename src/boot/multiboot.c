@@ -11,6 +11,8 @@
  *   buffer, preferably above the modules, never at page 0. */
 #include "boot/multiboot.h"
 
+#include "util/errmsg.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,19 +54,6 @@ _Static_assert(ELF_MAX_SEGMENTS + 2 <= BOOT_MAX_ITEMS, "plan too small for kerne
 /* Longest command line (kernel or module) keel passes, excluding the NUL. */
 #define MB_CMDLINE_MAX      (CFG_CMDLINE_MAX - 1)
 
-static void set_msg(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void plan_err(struct boot_error *err, enum boot_error_source src, unsigned module,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -112,7 +101,7 @@ int multiboot_find_header(const uint8_t *image, size_t size, struct mb_header *h
 	char first_bad[160] = "";
 
 	if (image == NULL || hdr == NULL) {
-		set_msg(err, errlen, "internal error: no image");
+		errmsg_set(err, errlen, "internal error: no image");
 		return -1;
 	}
 	memset(hdr, 0, sizeof(*hdr));
@@ -145,7 +134,7 @@ int multiboot_find_header(const uint8_t *image, size_t size, struct mb_header *h
 		need = (flags & MB_FLAG_VIDEO_MODE) ? MB_HDR_VIDEO
 		       : (flags & MB_FLAG_AOUT_KLUDGE) ? MB_HDR_AOUT : MB_HDR_BASE;
 		if (size - off < need) {
-			set_msg(err, errlen,
+			errmsg_set(err, errlen,
 				"Multiboot header at offset 0x%zx is truncated: flags 0x%08x need "
 				"%zu bytes, the file ends after %zu",
 				off, (unsigned)flags, need, size - off);
@@ -172,9 +161,9 @@ int multiboot_find_header(const uint8_t *image, size_t size, struct mb_header *h
 		return 0;
 	}
 	if (first_bad[0] != '\0')
-		set_msg(err, errlen, "%s", first_bad);
+		errmsg_set(err, errlen, "%s", first_bad);
 	else
-		set_msg(err, errlen,
+		errmsg_set(err, errlen,
 			"no Multiboot header (magic 0x1BADB002 at a 4-byte aligned offset in the "
 			"first %u bytes)",
 			MB_SEARCH_LIMIT);

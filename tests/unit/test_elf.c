@@ -4,16 +4,7 @@
 
 #include "boot/elf.h"
 
-/* Shared with test_multiboot.c (declared there too). */
-struct mbt_seg {
-	uint32_t type;
-	uint64_t offset, vaddr, paddr, filesz, memsz;
-};
-void mbt_put16(uint8_t *p, uint16_t v);
-void mbt_put32(uint8_t *p, uint32_t v);
-void mbt_put64(uint8_t *p, uint64_t v);
-size_t mbt_elf(uint8_t *img, size_t cap, int cls, uint64_t entry, const struct mbt_seg *s,
-	       unsigned n);
+#include "image_builder.h"
 
 void mbt_put16(uint8_t *p, uint16_t v)
 {

@@ -8,16 +8,7 @@
 #include "boot/elf.h"
 #include "boot/multiboot.h"
 
-/* From test_elf.c. */
-struct mbt_seg {
-	uint32_t type;
-	uint64_t offset, vaddr, paddr, filesz, memsz;
-};
-void mbt_put16(uint8_t *p, uint16_t v);
-void mbt_put32(uint8_t *p, uint32_t v);
-void mbt_put64(uint8_t *p, uint64_t v);
-size_t mbt_elf(uint8_t *img, size_t cap, int cls, uint64_t entry, const struct mbt_seg *s,
-	       unsigned n);
+#include "image_builder.h"
 
 #define HDR_OFF 0xf00u          /* Multiboot header in ELF test images */
 #define MiB     0x100000ull
