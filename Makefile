@@ -70,6 +70,7 @@ fuzz: fuzz-build
 	done
 
 include guests/guests.mk
+-include scripts/cert/cert.mk
 
 setup:
 	@scripts/setup

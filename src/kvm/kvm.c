@@ -260,3 +260,10 @@ int kvm_vcpu_get_sregs(struct kvm_vcpu_handle *vcpu, struct kvm_sregs *sregs)
 {
 	return ioctl(vcpu->fd, KVM_GET_SREGS, sregs) == 0 ? 0 : -1;
 }
+
+uint32_t kvm_vcpu_tsc_khz(struct kvm_vcpu_handle *vcpu)
+{
+	int r = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+
+	return r > 0 ? (uint32_t)r : 0;
+}

@@ -64,5 +64,7 @@ int kvm_vcpu_set_entry(struct kvm_vcpu_handle *vcpu, const struct boot_entry *en
 int kvm_vcpu_run(struct kvm_vcpu_handle *vcpu);
 int kvm_vcpu_get_regs(struct kvm_vcpu_handle *vcpu, struct kvm_regs *regs);
 int kvm_vcpu_get_sregs(struct kvm_vcpu_handle *vcpu, struct kvm_sregs *sregs);
+/* The guest TSC frequency in kHz, or 0 if KVM cannot say. */
+uint32_t kvm_vcpu_tsc_khz(struct kvm_vcpu_handle *vcpu);
 
 #endif

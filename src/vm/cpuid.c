@@ -59,13 +59,20 @@ int cpuid_policy_apply(struct kvm_cpuid2 *c, unsigned cap, const struct cpuid_pl
 	/* REQ-CPUID-003: KVM's paravirtual leaves are replaced by keel's own
 	 * hypervisor leaf; keel offers no paravirtual features yet. */
 	remove_range(c, 0x40000000u, 0x4fffffffu);
-	if (c->nent + 1 > cap)
+	if (c->nent + 2 > cap)
 		return -1;
 	memcpy(sig, CPUID_HV_SIGNATURE, sizeof(sig));
 	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
 		.function = CPUID_HV_LEAF,
-		.eax = CPUID_HV_LEAF,   /* highest hypervisor leaf */
+		.eax = CPUID_HV_TIMING, /* highest hypervisor leaf */
 		.ebx = sig[0], .ecx = sig[1], .edx = sig[2],
+	};
+	/* REQ-CPUID-004: the timing leaf (as VMware and QEMU define it) lets
+	 * guests use the TSC and LAPIC timer without calibrating them. */
+	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
+		.function = CPUID_HV_TIMING,
+		.eax = p->tsc_khz,
+		.ebx = p->lapic_khz,
 	};
 	return 0;
 }

@@ -7,15 +7,19 @@
 
 #include <linux/kvm.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define CPUID_HV_LEAF       0x40000000u
 #define CPUID_HV_SIGNATURE  "keelkeelkeel"
+#define CPUID_HV_TIMING     0x40000010u  /* EAX = TSC kHz, EBX = LAPIC timer kHz */
 
 struct cpuid_platform {
 	unsigned vcpu_id;       /* becomes the initial APIC ID */
 	unsigned nvcpus;
 	bool lapic;             /* a local APIC exists (platform issue) */
 	bool tsc_deadline;      /* LAPIC TSC-deadline timer mode is offered */
+	uint32_t tsc_khz;       /* guest TSC frequency (KVM_GET_TSC_KHZ) */
+	uint32_t lapic_khz;     /* LAPIC timer input clock */
 };
 
 /* Rewrites `c` (capacity `cap` entries) in place. Returns 0, or -1 if the

@@ -204,9 +204,14 @@ static int vm_create(struct vm *vm, char *err, size_t errlen)
 		if (c == NULL)
 			goto oom;
 		memcpy(c, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
-		rc = cpuid_policy_apply(c, supported->nent + 8, &cp);
-		if (rc == 0)
-			rc = kvm_vcpu_create(&vm->kvm, &vm->kvm_vm, i, &s->h, err, errlen);
+		rc = kvm_vcpu_create(&vm->kvm, &vm->kvm_vm, i, &s->h, err, errlen);
+		if (rc == 0) {
+			cp.tsc_khz = kvm_vcpu_tsc_khz(&s->h);
+			cp.lapic_khz = 1000000;
+			rc = cpuid_policy_apply(c, supported->nent + 8, &cp);
+			if (rc != 0)
+				snprintf(err, errlen, "CPUID list too long");
+		}
 		if (rc == 0)
 			rc = kvm_vcpu_set_cpuid(&s->h, c, err, errlen);
 		free(c);

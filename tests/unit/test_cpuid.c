@@ -22,10 +22,11 @@ static struct kvm_cpuid2 *make_list(unsigned cap)
 	return c;
 }
 
-TEST(cpuid_hypervisor_leaf_names_keel, "REQ-CPUID-001 REQ-CPUID-003")
+TEST(cpuid_hypervisor_leaf_names_keel, "REQ-CPUID-001 REQ-CPUID-003 REQ-CPUID-004")
 {
 	struct kvm_cpuid2 *c = make_list(16);
-	struct cpuid_platform p = { .vcpu_id = 0, .nvcpus = 1 };
+	struct cpuid_platform p = { .vcpu_id = 0, .nvcpus = 1, .tsc_khz = 2500000,
+				    .lapic_khz = 1000000 };
 	struct kvm_cpuid_entry2 *e;
 	char sig[13] = { 0 };
 
@@ -36,9 +37,13 @@ TEST(cpuid_hypervisor_leaf_names_keel, "REQ-CPUID-001 REQ-CPUID-003")
 	memcpy(sig + 4, &e->ecx, 4);
 	memcpy(sig + 8, &e->edx, 4);
 	CHECK(strcmp(sig, "keelkeelkeel") == 0);
-	CHECK_EQ(e->eax, CPUID_HV_LEAF);
+	CHECK_EQ(e->eax, CPUID_HV_TIMING);
 	CHECK(cpuid_find(c, 0x40000001, 0) == NULL); /* KVM's PV features gone */
-	CHECK_EQ(c->nent, 5);
+	e = cpuid_find(c, CPUID_HV_TIMING, 0);
+	CHECK(e != NULL);
+	CHECK_EQ(e->eax, 2500000);
+	CHECK_EQ(e->ebx, 1000000);
+	CHECK_EQ(c->nent, 6);
 	free(c);
 }
 
@@ -81,7 +86,7 @@ TEST(cpuid_lapic_and_capacity, "REQ-CPUID-002 REQ-CPUID-003")
 	CHECK(cpuid_find(c, 1, 0)->ecx & (1u << 24));
 	/* No room for keel's leaf: refused, not overflowed. */
 	c->nent = 4;
-	CHECK_EQ(cpuid_policy_apply(c, 4, &p), -1);
+	CHECK_EQ(cpuid_policy_apply(c, 5, &p), -1);
 	CHECK(cpuid_find(c, 7, 0) == NULL);
 	free(c);
 }
