@@ -489,7 +489,7 @@ static int resolve_file(const struct ctx *c, const config_setting_t *s, const ch
 
 static const char *const root_keys[] = { "vms", NULL };
 static const char *const vm_keys[] = { "name", "vcpus", "memory", "image", "timers",
-				       "serial", "debug_exit", NULL };
+				       "irqchip", "serial", "debug_exit", NULL };
 static const char *const memory_keys[] = { "regions", "ram_mb", NULL };
 static const char *const region_keys[] = { "base", "size", NULL };
 static const char *const image_keys[] = { "kernel", "protocol", "cmdline", "modules", NULL };
@@ -678,10 +678,14 @@ static int parse_timers(const struct ctx *c, const config_setting_t *g, const ch
 	config_setting_t *t;
 	char tkey[KEY_MAX];
 
+	/* Absent timers are on: the default platform is a full PC. */
+	vm->timers = (struct cfg_timers){ true, true, true, true, true };
+	vm->timers_line = vm->line;
 	if (member(c, g, vkey, "timers", false, CONFIG_TYPE_GROUP, &t, tkey) != 0)
 		return -1;
 	if (t == NULL)
 		return 0;
+	vm->timers_line = line_of(t);
 	if (check_keys(c, t, tkey, timer_keys) != 0 ||
 	    opt_bool(c, t, tkey, "pit", &vm->timers.pit) != 0 ||
 	    opt_bool(c, t, tkey, "hpet", &vm->timers.hpet) != 0 ||
@@ -689,6 +693,40 @@ static int parse_timers(const struct ctx *c, const config_setting_t *g, const ch
 	    opt_bool(c, t, tkey, "rtc", &vm->timers.rtc) != 0 ||
 	    opt_bool(c, t, tkey, "pm_timer", &vm->timers.pm_timer) != 0)
 		return -1;
+	return 0;
+}
+
+/* REQ-CFG-020, REQ-CFG-021: who emulates the interrupt controllers, and
+ * the combinations no platform can give. */
+static int parse_irqchip(const struct ctx *c, const config_setting_t *g, const char *vkey,
+			 struct vm_config *vm, unsigned vcpus)
+{
+	config_setting_t *s;
+	char key[KEY_MAX], tkey[KEY_MAX + 16];
+
+	if (member(c, g, vkey, "irqchip", false, CONFIG_TYPE_STRING, &s, key) != 0)
+		return -1;
+	vm->irqchip = IRQCHIP_VMM;
+	vm->irqchip_line = vm->line;
+	if (s != NULL) {
+		const char *m = config_setting_get_string(s);
+
+		vm->irqchip_line = line_of(s);
+		if (strcmp(m, "kernel") == 0)
+			vm->irqchip = IRQCHIP_KERNEL;
+		else if (strcmp(m, "vmm") != 0)
+			return fail(c, line_of(s), key,
+				    "\"%s\" is not an irqchip mode (allowed: vmm, kernel)", m);
+	}
+	snprintf(tkey, sizeof(tkey), "%s.timers.lapic", vkey);
+	if (!vm->timers.lapic && vcpus > 1)
+		return fail(c, vm->timers_line, tkey,
+			    "a VM with %u vCPUs needs the local APIC to start its other CPUs "
+			    "(set lapic = true or vcpus = 1)", vcpus);
+	if (!vm->timers.lapic && vm->irqchip == IRQCHIP_KERNEL)
+		return fail(c, vm->timers_line, tkey,
+			    "irqchip = \"kernel\" always has KVM's local APIC "
+			    "(set lapic = true or irqchip = \"vmm\")");
 	return 0;
 }
 
@@ -734,7 +772,9 @@ static int parse_vm(const struct ctx *c, const config_setting_t *g, const char *
 	if (check_keys(c, g, vkey, vm_keys) != 0 || parse_name(c, g, vkey, cfg, vm) != 0 ||
 	    opt_uint(c, g, vkey, "vcpus", 1, CFG_MAX_VCPUS, &vcpus) != 0 ||
 	    parse_memory(c, g, vkey, vm) != 0 || parse_image(c, g, vkey, vm) != 0 ||
-	    parse_timers(c, g, vkey, vm) != 0 || parse_serial(c, g, vkey, vm) != 0 ||
+	    parse_timers(c, g, vkey, vm) != 0 ||
+	    parse_irqchip(c, g, vkey, vm, (unsigned)vcpus) != 0 ||
+	    parse_serial(c, g, vkey, vm) != 0 ||
 	    opt_bool(c, g, vkey, "debug_exit", &vm->debug_exit) != 0)
 		return -1;
 	vm->vcpus = (unsigned)vcpus;

@@ -22,6 +22,9 @@
 
 enum boot_protocol { BOOT_MULTIBOOT = 0, BOOT_LINUX = 1 };
 
+/* Who emulates the interrupt controllers and the PIT (REQ-CFG-020). */
+enum irqchip_mode { IRQCHIP_VMM = 0, IRQCHIP_KERNEL = 1 };
+
 struct cfg_region {
 	uint64_t base;
 	uint64_t size;
@@ -57,7 +60,10 @@ struct vm_config {
 	unsigned nmodules;
 	struct cfg_module modules[CFG_MAX_MODULES];
 
-	struct cfg_timers timers;
+	struct cfg_timers timers;   /* each defaults to true: a full PC */
+	int timers_line;
+	enum irqchip_mode irqchip;
+	int irqchip_line;
 
 	bool serial_stdout;     /* output = "stdout" */
 	char serial_path[PATH_MAX]; /* resolved path when !serial_stdout */

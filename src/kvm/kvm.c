@@ -267,3 +267,122 @@ uint32_t kvm_vcpu_tsc_khz(struct kvm_vcpu_handle *vcpu)
 
 	return r > 0 ? (uint32_t)r : 0;
 }
+
+int kvm_vcpu_interrupt(struct kvm_vcpu_handle *vcpu, uint8_t vector)
+{
+	struct kvm_interrupt irq = { .irq = vector };
+
+	return ioctl(vcpu->fd, KVM_INTERRUPT, &irq) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_nmi(struct kvm_vcpu_handle *vcpu)
+{
+	return ioctl(vcpu->fd, KVM_NMI, 0) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_set_sipi_state(struct kvm_vcpu_handle *vcpu, uint8_t vector)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rflags = 0x2 };
+	struct kvm_segment rm = { .limit = 0xffff, .present = 1, .s = 1, .type = 0x3 };
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) != 0)
+		return -1;
+	/* SDM 8.4.4/9.1.1: after INIT and SIPI the AP starts in real mode at
+	 * CS = vector << 8, IP = 0, other segments at base 0, paging off. */
+	sregs.cs = rm;
+	sregs.cs.type = 0xb;
+	sregs.cs.selector = (uint16_t)(vector << 8);
+	sregs.cs.base = (uint64_t)vector << 12;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = rm;
+	sregs.cr0 = 0x60000010;  /* CD | NW | ET: the reset value */
+	sregs.cr3 = sregs.cr4 = 0;
+	sregs.efer = 0;
+	sregs.gdt.base = sregs.idt.base = 0;
+	sregs.gdt.limit = sregs.idt.limit = 0xffff;
+	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) != 0)
+		return -1;
+	return ioctl(vcpu->fd, KVM_SET_REGS, &regs) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_get_msr(struct kvm_vcpu_handle *vcpu, uint32_t index, uint64_t *value)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = index };
+
+	if (ioctl(vcpu->fd, KVM_GET_MSRS, &m) != 1)
+		return -1;
+	*value = m.e.data;
+	return 0;
+}
+
+int kvm_vm_create_irqchip(struct kvm_handle *vm, bool pit, char *err, size_t errlen)
+{
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[16 + 16 + 24];
+	} r;
+	unsigned n = 0;
+
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) != 0) {
+		ERR("KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	/* The PC wiring: GSI 0-15 to the PIC inputs, GSI n to I/O APIC pin n
+	 * except the ISA IRQ0 override (GSI 0 -> pin 2), as keel's own
+	 * irqchip does, so guests see the same platform in both modes. */
+	memset(&r, 0, sizeof(r));
+	for (unsigned gsi = 0; gsi < 24; gsi++) {
+		if (gsi < 16 && gsi != 2) {
+			r.e[n].gsi = gsi;
+			r.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+			r.e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
+			r.e[n].u.irqchip.pin = gsi % 8;
+			n++;
+		}
+		if (gsi == 2)
+			continue;
+		r.e[n].gsi = gsi;
+		r.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		r.e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		r.e[n].u.irqchip.pin = gsi == 0 ? 2 : gsi;
+		n++;
+	}
+	r.hdr.nr = n;
+	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, &r) != 0) {
+		ERR("KVM_SET_GSI_ROUTING: %s", strerror(errno));
+		return -1;
+	}
+	if (pit) {
+		struct kvm_pit_config pc = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
+		if (ioctl(vm->fd, KVM_CREATE_PIT2, &pc) != 0) {
+			ERR("KVM_CREATE_PIT2: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int kvm_vm_irq_line(struct kvm_handle *vm, unsigned gsi, bool level)
+{
+	struct kvm_irq_level l = { .irq = gsi, .level = level ? 1 : 0 };
+
+	return ioctl(vm->fd, KVM_IRQ_LINE, &l) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_lapic_virtual_wire(struct kvm_vcpu_handle *vcpu)
+{
+	struct kvm_lapic_state st;
+	static const struct { unsigned off; uint32_t val; } regs[] = {
+		{ 0xf0, 0x1ff }, { 0x350, 0x700 }, { 0x360, 0x400 },
+	};
+
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &st) != 0)
+		return -1;
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		memcpy(&st.regs[regs[i].off], &regs[i].val, 4);
+	return ioctl(vcpu->fd, KVM_SET_LAPIC, &st) == 0 ? 0 : -1;
+}

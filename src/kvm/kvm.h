@@ -64,6 +64,23 @@ int kvm_vcpu_set_entry(struct kvm_vcpu_handle *vcpu, const struct boot_entry *en
 int kvm_vcpu_run(struct kvm_vcpu_handle *vcpu);
 int kvm_vcpu_get_regs(struct kvm_vcpu_handle *vcpu, struct kvm_regs *regs);
 int kvm_vcpu_get_sregs(struct kvm_vcpu_handle *vcpu, struct kvm_sregs *sregs);
+/* Injects an external interrupt (user-space irqchip; the vCPU must be
+ * ready_for_interrupt_injection with IF=1). */
+int kvm_vcpu_interrupt(struct kvm_vcpu_handle *vcpu, uint8_t vector);
+int kvm_vcpu_nmi(struct kvm_vcpu_handle *vcpu);
+/* Puts an AP in the state a Startup IPI gives: real mode at vector:0000. */
+int kvm_vcpu_set_sipi_state(struct kvm_vcpu_handle *vcpu, uint8_t vector);
+int kvm_vcpu_get_msr(struct kvm_vcpu_handle *vcpu, uint32_t index, uint64_t *value);
+
+/* irqchip = "kernel": KVM's PIC/IOAPIC/LAPIC (and PIT) as an accelerator. */
+int kvm_vm_create_irqchip(struct kvm_handle *vm, bool pit, char *err, size_t errlen);
+/* Drives a GSI: 0-15 reach the PICs and I/O APIC, 16-23 the I/O APIC. */
+int kvm_vm_irq_line(struct kvm_handle *vm, unsigned gsi, bool level);
+
+/* irqchip = "kernel": put vCPU's in-kernel LAPIC in the virtual-wire state
+ * PC firmware leaves (SVR enabled, LINT0 ExtINT, LINT1 NMI). */
+int kvm_vcpu_lapic_virtual_wire(struct kvm_vcpu_handle *vcpu);
+
 /* The guest TSC frequency in kHz, or 0 if KVM cannot say. */
 uint32_t kvm_vcpu_tsc_khz(struct kvm_vcpu_handle *vcpu);
 

@@ -7,6 +7,8 @@
 #define CPUID1_ECX_TSC_DEADLINE  (1u << 24)
 #define CPUID1_ECX_HYPERVISOR    (1u << 31)
 #define CPUID1_EDX_APIC          (1u << 9)
+#define CPUID1_ECX_VMX           (1u << 5)
+#define CPUID81_ECX_SVM          (1u << 2)
 
 struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, unsigned function, unsigned index)
 {
@@ -51,6 +53,13 @@ int cpuid_policy_apply(struct kvm_cpuid2 *c, unsigned cap, const struct cpuid_pl
 			e->ecx &= ~CPUID1_ECX_TSC_DEADLINE;
 		}
 	}
+	/* REQ-CPUID-005: no nested virtualization (IA32_FEATURE_CONTROL reads
+	 * locked with VMX off), so neither VMX nor SVM is advertised. */
+	if (e != NULL)
+		e->ecx &= ~CPUID1_ECX_VMX;
+	e = cpuid_find(c, 0x80000001u, 0);
+	if (e != NULL)
+		e->ecx &= ~CPUID81_ECX_SVM;
 	/* Extended topology leaves carry the x2APIC ID in EDX. */
 	for (unsigned i = 0; i < c->nent; i++)
 		if (c->entries[i].function == 0xb || c->entries[i].function == 0x1f)

@@ -69,17 +69,12 @@ static enum exit_action handle_mmio(struct vcpu *v)
 	return vm_stop_requested(v->stop) ? EXIT_STOP : EXIT_RESUME;
 }
 
-/* REQ-EXIT-004: HLT. With interrupts disabled and nothing pending nothing
- * can ever wake the vCPU: that is the guest's way of saying "done", so the
- * VM stops cleanly with a message. With IF=1 the vCPU waits for an event. */
+/* REQ-EXIT-004: HLT. With IF=1 the vCPU waits for an interrupt; with IF=0
+ * only an NMI or INIT can wake it (the usual way to park a CPU, and for the
+ * last running CPU the guest's way of saying "done"). The VM loop decides. */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
-	if (!v->run->if_flag) {
-		vm_stop_request(v->stop, KEEL_EXIT_CLEAN,
-				"vCPU %u halted with interrupts disabled", v->id);
-		return EXIT_STOP;
-	}
-	return EXIT_HALT_WAIT;
+	return v->run->if_flag ? EXIT_HALT_WAIT : EXIT_HALT_NOIRQ;
 }
 
 static enum exit_action handle_shutdown(struct vcpu *v)
@@ -124,11 +119,22 @@ static void log_msr_once(struct vcpu *v, uint32_t index, bool is_write)
 
 /* REQ-MSR-002: MSRs outside the kernel allow list come here; keel's table
  * answers, anything else gets #GP (msr.error = 1 makes KVM inject it). */
+static int device_msr(struct vcpu *v, uint64_t *val, bool write)
+{
+	if (v->msr_hook == NULL)
+		return 1;
+	return v->msr_hook(v->msr_opaque, v->id, v->run->msr.index, val, write);
+}
+
 static enum exit_action handle_rdmsr(struct vcpu *v)
 {
 	uint64_t val = 0;
+	int dev = device_msr(v, &val, false);
 
-	if (msr_read(v->run->msr.index, &val) == 0) {
+	if (dev != 1) {
+		v->run->msr.data = dev == 0 ? val : 0;
+		v->run->msr.error = dev == 0 ? 0 : 1;
+	} else if (msr_read(v->run->msr.index, &val) == 0) {
 		v->run->msr.data = val;
 		v->run->msr.error = 0;
 	} else {
@@ -140,12 +146,25 @@ static enum exit_action handle_rdmsr(struct vcpu *v)
 
 static enum exit_action handle_wrmsr(struct vcpu *v)
 {
-	if (msr_write(v->run->msr.index, v->run->msr.data) == 0) {
+	uint64_t val = v->run->msr.data;
+	int dev = device_msr(v, &val, true);
+
+	if (dev != 1) {
+		v->run->msr.error = dev == 0 ? 0 : 1;
+	} else if (msr_write(v->run->msr.index, v->run->msr.data) == 0) {
 		v->run->msr.error = 0;
 	} else {
 		v->run->msr.error = 1;
 		log_msr_once(v, v->run->msr.index, true);
 	}
+	return EXIT_RESUME;
+}
+
+/* REQ-IRQ-005: the guest can take an interrupt now; the vCPU loop injects
+ * it before the next KVM_RUN. */
+static enum exit_action handle_irq_window(struct vcpu *v)
+{
+	v->run->request_interrupt_window = 0;
 	return EXIT_RESUME;
 }
 
@@ -178,6 +197,7 @@ static const exit_handler_fn exit_handlers[] = {
 	[KVM_EXIT_FAIL_ENTRY] = handle_fail_entry,
 	[KVM_EXIT_INTERNAL_ERROR] = handle_internal_error,
 	[KVM_EXIT_INTR] = handle_intr,
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = handle_irq_window,
 	[KVM_EXIT_SYSTEM_EVENT] = handle_system_event,
 	[KVM_EXIT_X86_RDMSR] = handle_rdmsr,
 	[KVM_EXIT_X86_WRMSR] = handle_wrmsr,

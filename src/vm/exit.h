@@ -9,6 +9,7 @@
 enum exit_action {
 	EXIT_RESUME = 0,        /* run the vCPU again */
 	EXIT_HALT_WAIT,         /* vCPU executed HLT with IF=1: wait for an event */
+	EXIT_HALT_NOIRQ,        /* HLT with IF=0: only NMI or INIT can wake it */
 	EXIT_STOP,              /* the VM was asked to stop (status already set) */
 	EXIT_FAULT,             /* the guest did something keel cannot handle; see vcpu->fault */
 };

@@ -151,7 +151,20 @@ void vm_layout_print(const struct vm_layout *l, FILE *out)
 	fprintf(out, "  devices: com1 0x3f8 -> %s%s, post 0x80\n",
 		vm->serial_stdout ? "stdout" : vm->serial_path,
 		vm->debug_exit ? ", debug-exit 0xf4" : "");
-	fprintf(out, "  timers: pit=%s hpet=%s lapic=%s rtc=%s pm_timer=%s (not emulated yet)\n",
+	fprintf(out, "  irqchip: %s (%s)\n", vm->irqchip == IRQCHIP_KERNEL ? "kernel" : "vmm",
+		vm->irqchip == IRQCHIP_KERNEL
+			? "KVM's PIC, I/O APIC, LAPIC and PIT"
+			: t->lapic ? "keel's PIC, I/O APIC and LAPICs" : "keel's PIC only, no APIC");
+	fprintf(out, "  timers: pit=%s hpet=%s lapic=%s rtc=%s pm_timer=%s\n",
 		t->pit ? "on" : "off", t->hpet ? "on" : "off", t->lapic ? "on" : "off",
 		t->rtc ? "on" : "off", t->pm_timer ? "on" : "off");
+	/* REQ-CFG-021: combinations that work but surprise are explained. */
+	if (t->pit && t->hpet)
+		fprintf(out, "  note: if the guest enables HPET legacy replacement, HPET timer 0 "
+			     "takes IRQ0 from the PIT and timer 1 takes IRQ8 from the RTC\n");
+	if (!t->lapic)
+		fprintf(out, "  note: without a local APIC there is no I/O APIC either: "
+			     "interrupts reach the CPU through the PIC only\n");
+	if (vm->irqchip == IRQCHIP_KERNEL && !t->pit)
+		fprintf(out, "  note: irqchip = \"kernel\" without the PIT: port 0x61 is unclaimed\n");
 }

@@ -27,13 +27,22 @@ static const uint32_t kernel_msrs[] = {
 
 #define NKERNEL (sizeof(kernel_msrs) / sizeof(kernel_msrs[0]))
 
-int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap)
+/* With keel's LAPIC (irqchip = "vmm") its MSRs must reach keel, not KVM. */
+static bool lapic_msr(uint32_t idx)
+{
+	return idx == 0x1b || idx == 0x6e0;
+}
+
+int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap, bool kernel_lapic)
 {
 	unsigned n = 0;
 
 	/* Group the sorted list into 64-MSR windows, one filter range each. */
 	for (size_t i = 0; i < NKERNEL; i++) {
 		uint32_t idx = kernel_msrs[i];
+
+		if (!kernel_lapic && lapic_msr(idx))
+			continue;
 
 		if (n == 0 || idx - out[n - 1].base >= 64) {
 			if (n >= cap)
@@ -46,8 +55,10 @@ int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap)
 	return (int)n;
 }
 
-bool msr_in_kernel(uint32_t index)
+bool msr_in_kernel(uint32_t index, bool kernel_lapic)
 {
+	if (!kernel_lapic && lapic_msr(index))
+		return false;
 	for (size_t i = 0; i < NKERNEL; i++)
 		if (kernel_msrs[i] == index)
 			return true;

@@ -16,9 +16,9 @@
 
 /* Builds the kernel allow list (MSR filter ranges) into `out`; returns the
  * number of ranges used, at most `cap`, or -1 if they do not fit. */
-int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap);
+int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap, bool kernel_lapic);
 /* True if `index` is in the kernel allow list. */
-bool msr_in_kernel(uint32_t index);
+bool msr_in_kernel(uint32_t index, bool kernel_lapic);
 
 /* keel's own MSRs. 0 = handled (value in *val for reads); -1 = #GP. */
 int msr_read(uint32_t index, uint64_t *val);

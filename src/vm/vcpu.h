@@ -55,6 +55,10 @@ struct vcpu {
 	uint64_t nexits;
 	/* Filled by a handler that ends the VM because of a guest fault. */
 	char fault[256];
+	/* Device MSRs (the LAPIC's in irqchip = "vmm" mode) before keel's
+	 * table: 0 handled, -1 #GP, 1 not a device MSR. May be NULL. */
+	int (*msr_hook)(void *opaque, unsigned cpu, uint32_t index, uint64_t *value, bool write);
+	void *msr_opaque;
 	/* MSR indices already reported as unknown, so a guest looping on rdmsr
 	 * cannot flood the log. */
 	uint32_t msr_logged[16];

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/clock.h"
 #include "kvm/kvm.h"
 #include "util/log.h"
 #include "vm/cpuid.h"
@@ -24,9 +25,10 @@ struct vcpu_slot {
 	struct vm *vm;
 	struct kvm_vcpu_handle h;
 	pthread_t thread;
-	bool started;
-	pthread_mutex_t wait_lock;      /* HLT wait (REQ-EXIT-004) */
-	pthread_cond_t wake;
+	atomic_bool started;
+	atomic_bool wake;               /* an event may be pending: look again */
+	pthread_mutex_t wait_lock;      /* HLT and wait-for-SIPI sleep here */
+	pthread_cond_t wake_cond;
 };
 
 struct vm {
@@ -36,35 +38,60 @@ struct vm {
 	struct guest_mem gm;
 	struct iobus pio, mmio;
 	struct platform plat;
+	bool kernel_irqchip;
 	struct vm_stop stop;
 	unsigned nvcpus;
 	struct vcpu_slot *vcpus;
 	pthread_t main_thread;
 	atomic_bool faulted;            /* a fault report was printed */
+	/* vCPUs that nothing but another CPU (or an NMI) can wake: halted with
+	 * IF=0, or waiting for SIPI. When all are, the VM is done. */
+	atomic_uint asleep;
 };
 
 static void kick_noop(int sig) { (void)sig; }
 
-/* Interrupts every running vCPU: immediate_exit covers a vCPU that is about
- * to enter KVM_RUN, the signal one that is inside it. */
+/* REQ-IRQ-008: tell vCPU `cpu` to look for events: wake it from HLT or
+ * wait-for-SIPI, or make its KVM_RUN return (immediate_exit covers a
+ * thread about to enter KVM_RUN, the signal one inside it). */
+static void kick_cpu(struct vm *vm, unsigned cpu)
+{
+	struct vcpu_slot *s;
+
+	if (cpu >= vm->nvcpus)
+		return;
+	s = &vm->vcpus[cpu];
+	atomic_store(&s->wake, true);
+	if (s->h.run == NULL)
+		return;
+	pthread_mutex_lock(&s->wait_lock);
+	pthread_cond_broadcast(&s->wake_cond);
+	pthread_mutex_unlock(&s->wait_lock);
+	if (atomic_load(&s->started) && !pthread_equal(s->thread, pthread_self())) {
+		__atomic_store_n(&s->h.run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(s->thread, KICK_SIGNAL);
+	}
+}
+
+static void platform_kick(void *opaque, unsigned cpu)
+{
+	kick_cpu(opaque, cpu);
+}
+
+static void kernel_irq(void *opaque, unsigned gsi, bool level)
+{
+	struct vm *vm = opaque;
+
+	if (kvm_vm_irq_line(&vm->kvm_vm, gsi, level) != 0)
+		log_warn("KVM_IRQ_LINE %u: %s", gsi, strerror(errno));
+}
+
 static void kick_all(void *opaque)
 {
 	struct vm *vm = opaque;
 
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct vcpu_slot *s = &vm->vcpus[i];
-
-		if (s->h.run == NULL)
-			continue;
-		/* Set even for a thread that is still starting: its next
-		 * KVM_RUN then returns at once. */
-		__atomic_store_n(&s->h.run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_mutex_lock(&s->wait_lock);
-		pthread_cond_broadcast(&s->wake);
-		pthread_mutex_unlock(&s->wait_lock);
-		if (__atomic_load_n(&s->started, __ATOMIC_SEQ_CST))
-			pthread_kill(s->thread, KICK_SIGNAL);
-	}
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		kick_cpu(vm, i);
 	pthread_kill(vm->main_thread, SIGUSR2);
 }
 
@@ -105,19 +132,128 @@ static void report_fault(struct vm *vm, struct vcpu_slot *s)
 	vm_stop_request(&vm->stop, KEEL_EXIT_FAULT, "guest fault on vCPU %u: %s", v->id, v->fault);
 }
 
+/* Sleeps until kicked (an event may be pending) or the VM stops. */
+static void wait_for_kick(struct vm *vm, struct vcpu_slot *s)
+{
+	pthread_mutex_lock(&s->wait_lock);
+	while (!atomic_load(&s->wake) && !vm_stop_requested(&vm->stop))
+		pthread_cond_wait(&s->wake_cond, &s->wait_lock);
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
+/* REQ-IRQ-009: an AP waits for INIT then SIPI (irqchip = "vmm"); returns
+ * false when the VM stops first. */
+static void note_asleep(struct vm *vm, int delta)
+{
+	if (delta > 0 && atomic_fetch_add(&vm->asleep, 1) + 1 == vm->nvcpus)
+		vm_stop_request(&vm->stop, KEEL_EXIT_CLEAN,
+				"every vCPU halted with interrupts disabled");
+	else if (delta < 0)
+		atomic_fetch_sub(&vm->asleep, 1);
+}
+
+static bool wait_for_sipi(struct vm *vm, struct vcpu_slot *s)
+{
+	bool init_seen = false, started = false;
+
+	note_asleep(vm, +1);
+	while (!started && !vm_stop_requested(&vm->stop)) {
+		int vector;
+
+		atomic_store(&s->wake, false);
+		if (platform_take_init(&vm->plat, s->v.id))
+			init_seen = true;
+		vector = platform_take_sipi(&vm->plat, s->v.id);
+		if (vector >= 0 && init_seen) {
+			if (kvm_vcpu_set_sipi_state(&s->h, (uint8_t)vector) != 0) {
+				snprintf(s->v.fault, sizeof(s->v.fault), "cannot start AP: %s",
+					 strerror(errno));
+				report_fault(vm, s);
+				break;
+			}
+			log_debug("vCPU %u started at 0x%x000 by SIPI", s->v.id, vector);
+			started = true;
+			break;
+		}
+		wait_for_kick(vm, s);
+	}
+	note_asleep(vm, -1);
+	return started;
+}
+
+/* HLT with IF=0 (irqchip = "vmm"): park until an NMI or (for an AP) INIT
+ * arrives; the next loop iteration injects or handles it. */
+static void park_halted(struct vm *vm, struct vcpu_slot *s)
+{
+	note_asleep(vm, +1);
+	while (!vm_stop_requested(&vm->stop)) {
+		bool nmi, init;
+
+		atomic_store(&s->wake, false);
+		pthread_mutex_lock(&vm->plat.lock);
+		nmi = vm->plat.ic.has_lapic && vm->plat.ic.lapic[s->v.id].nmi_pending;
+		init = vm->plat.ic.has_lapic && vm->plat.ic.lapic[s->v.id].init_pending;
+		pthread_mutex_unlock(&vm->plat.lock);
+		if (nmi || (init && s->v.id != 0))
+			break;
+		wait_for_kick(vm, s);
+	}
+	note_asleep(vm, -1);
+}
+
+/* REQ-IRQ-005: before each KVM_RUN (irqchip = "vmm"): inject an NMI or an
+ * interrupt when the guest can take it, else ask KVM for an exit as soon as
+ * it can. Returns false if the AP was sent back to wait-for-SIPI. */
+static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
+{
+	struct kvm_run *run = s->h.run;
+	unsigned cpu = s->v.id;
+
+	atomic_store(&s->wake, false);
+	if (cpu != 0 && platform_take_init(&vm->plat, cpu))
+		return false;
+	if (platform_take_nmi(&vm->plat, cpu) && kvm_vcpu_nmi(&s->h) != 0)
+		log_warn("vCPU %u: KVM_NMI: %s", cpu, strerror(errno));
+	if (!platform_has_interrupt(&vm->plat, cpu)) {
+		run->request_interrupt_window = 0;
+		return true;
+	}
+	if (run->ready_for_interrupt_injection && run->if_flag) {
+		int vector = platform_ack_interrupt(&vm->plat, cpu);
+
+		if (vector >= 0 && kvm_vcpu_interrupt(&s->h, (uint8_t)vector) != 0)
+			log_warn("vCPU %u: KVM_INTERRUPT %d: %s", cpu, vector, strerror(errno));
+		run->request_interrupt_window = platform_has_interrupt(&vm->plat, cpu);
+	} else {
+		run->request_interrupt_window = 1;
+	}
+	return true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu_slot *s = arg;
 	struct vcpu *v = &s->v;
 	struct vm *vm = s->vm;
+	bool user_irqchip = !vm->kernel_irqchip;
 	sigset_t kick;
 
 	sigemptyset(&kick);
 	sigaddset(&kick, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	platform_set_current_cpu(v->id);
+	/* With keel's irqchip an AP runs only after INIT and SIPI; KVM's own
+	 * irqchip holds it in KVM_RUN until then. */
+	if (user_irqchip && v->id != 0 && !wait_for_sipi(vm, s))
+		return NULL;
 	while (!vm_stop_requested(&vm->stop)) {
 		enum exit_action a;
 
+		if (user_irqchip && !prepare_entry(vm, s)) {
+			if (!wait_for_sipi(vm, s))
+				break;
+			continue;
+		}
 		if (kvm_vcpu_run(&s->h) != 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				__atomic_store_n(&s->h.run->immediate_exit, 0, __ATOMIC_SEQ_CST);
@@ -132,13 +268,15 @@ static void *vcpu_thread(void *arg)
 			report_fault(vm, s);
 			break;
 		}
-		if (a == EXIT_HALT_WAIT) {
-			/* Nothing can interrupt the guest until the platform issue
-			 * adds interrupt sources; sleep until kicked (no spinning). */
-			pthread_mutex_lock(&s->wait_lock);
-			while (!vm_stop_requested(&vm->stop))
-				pthread_cond_wait(&s->wake, &s->wait_lock);
-			pthread_mutex_unlock(&s->wait_lock);
+		/* HLT with IF=1: sleep until an interrupt (or anything) arrives. */
+		if (a == EXIT_HALT_WAIT && !platform_has_interrupt(&vm->plat, v->id))
+			wait_for_kick(vm, s);
+		if (a == EXIT_HALT_NOIRQ) {
+			if (user_irqchip)
+				park_halted(vm, s);
+			else    /* KVM's irqchip halts in the kernel; not reached */
+				vm_stop_request(&vm->stop, KEEL_EXIT_CLEAN,
+						"vCPU %u halted with interrupts disabled", v->id);
 		}
 	}
 	return NULL;
@@ -155,12 +293,68 @@ static uint64_t find_tss_area(const struct memmap *mm)
 	return 0;
 }
 
+/* REQ-TMR-003: relate the guest TSC to CLOCK_MONOTONIC, so LAPIC timers in
+ * TSC-deadline mode and the TSC the guest reads agree. */
+static int64_t tsc_base_for(struct kvm_vcpu_handle *h, uint32_t tsc_khz)
+{
+	uint64_t tsc = 0, now;
+
+	if (kvm_vcpu_get_msr(h, 0x10, &tsc) != 0)
+		return 0;
+	now = clock_now_ns();
+	return (int64_t)tsc - (int64_t)((unsigned __int128)now * tsc_khz / 1000000u);
+}
+
+static int create_vcpus(struct vm *vm, struct kvm_cpuid2 *supported, char *err, size_t errlen)
+{
+	const struct vm_config *cfg = vm->layout->vm;
+
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu_slot *s = &vm->vcpus[i];
+		size_t sz = sizeof(*supported) + (supported->nent + 8) * sizeof(supported->entries[0]);
+		struct kvm_cpuid2 *c = malloc(sz);
+		struct cpuid_platform cp = {
+			.vcpu_id = i, .nvcpus = vm->nvcpus, .lapic = cfg->timers.lapic,
+			.tsc_deadline = cfg->timers.lapic, .lapic_khz = LAPIC_TIMER_HZ / 1000,
+		};
+		int rc;
+
+		if (c == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		memcpy(c, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
+		rc = kvm_vcpu_create(&vm->kvm, &vm->kvm_vm, i, &s->h, err, errlen);
+		if (rc == 0) {
+			cp.tsc_khz = kvm_vcpu_tsc_khz(&s->h);
+			rc = cpuid_policy_apply(c, supported->nent + 8, &cp);
+			if (rc != 0)
+				snprintf(err, errlen, "CPUID list too long");
+		}
+		if (rc == 0)
+			rc = kvm_vcpu_set_cpuid(&s->h, c, err, errlen);
+		free(c);
+		if (rc != 0)
+			return -1;
+		if (vm->kernel_irqchip && i == 0 && kvm_vcpu_lapic_virtual_wire(&s->h) != 0)
+			log_warn("cannot set the LAPIC's virtual-wire mode: %s", strerror(errno));
+		s->v = (struct vcpu){
+			.id = i, .run = s->h.run, .run_size = s->h.run_size,
+			.pio = &vm->pio, .mmio = &vm->mmio, .stop = &vm->stop,
+			.msr_hook = platform_msr, .msr_opaque = &vm->plat,
+		};
+	}
+	return 0;
+}
+
 static int vm_create(struct vm *vm, char *err, size_t errlen)
 {
 	const struct vm_layout *l = vm->layout;
 	struct kvm_msr_allow allow[KVM_MSR_FILTER_MAX_RANGES];
 	struct kvm_cpuid2 *supported;
-	int nallow;
+	struct platform_host host = { platform_kick, kernel_irq, vm };
+	uint32_t tsc_khz;
+	int nallow, rc;
 	uint64_t tss;
 
 	if (kvm_open(&vm->kvm, err, errlen) != 0 || kvm_vm_create(&vm->kvm, &vm->kvm_vm, err, errlen) != 0)
@@ -175,7 +369,10 @@ static int vm_create(struct vm *vm, char *err, size_t errlen)
 	tss = find_tss_area(&l->mm);
 	if (tss == 0 || kvm_vm_set_tss_addr(&vm->kvm_vm, tss) != 0)
 		log_debug("no TSS area set (only needed for real mode on Intel)");
-	nallow = msr_kernel_allow_list(allow, KVM_MSR_FILTER_MAX_RANGES);
+	if (vm->kernel_irqchip &&
+	    kvm_vm_create_irqchip(&vm->kvm_vm, l->vm->timers.pit, err, errlen) != 0)
+		return -1;
+	nallow = msr_kernel_allow_list(allow, KVM_MSR_FILTER_MAX_RANGES, vm->kernel_irqchip);
 	if (nallow < 0 || kvm_vm_enable_user_msrs(&vm->kvm_vm, allow, (unsigned)nallow, err, errlen) != 0)
 		return -1;
 	if (boot_plan_apply(&l->plan, &vm->gm, err, errlen) != 0)
@@ -191,46 +388,21 @@ static int vm_create(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		struct vcpu_slot *s = &vm->vcpus[i];
-		size_t sz = sizeof(*supported) + (supported->nent + 8) * sizeof(supported->entries[0]);
-		struct kvm_cpuid2 *c = malloc(sz);
-		struct cpuid_platform cp = { .vcpu_id = i, .nvcpus = vm->nvcpus };
-		int rc;
-
-		s->h.fd = -1;
-		s->vm = vm;
-		pthread_mutex_init(&s->wait_lock, NULL);
-		pthread_cond_init(&s->wake, NULL);
-		if (c == NULL)
-			goto oom;
-		memcpy(c, supported, sizeof(*supported) + supported->nent * sizeof(supported->entries[0]));
-		rc = kvm_vcpu_create(&vm->kvm, &vm->kvm_vm, i, &s->h, err, errlen);
-		if (rc == 0) {
-			cp.tsc_khz = kvm_vcpu_tsc_khz(&s->h);
-			cp.lapic_khz = 1000000;
-			rc = cpuid_policy_apply(c, supported->nent + 8, &cp);
-			if (rc != 0)
-				snprintf(err, errlen, "CPUID list too long");
-		}
-		if (rc == 0)
-			rc = kvm_vcpu_set_cpuid(&s->h, c, err, errlen);
-		free(c);
-		if (rc != 0)
-			goto fail;
-		s->v = (struct vcpu){
-			.id = i, .run = s->h.run, .run_size = s->h.run_size,
-			.pio = &vm->pio, .mmio = &vm->mmio, .stop = &vm->stop,
-		};
+		vm->vcpus[i].h.fd = -1;
+		vm->vcpus[i].vm = vm;
+		pthread_mutex_init(&vm->vcpus[i].wait_lock, NULL);
+		pthread_cond_init(&vm->vcpus[i].wake_cond, NULL);
 	}
+	rc = create_vcpus(vm, supported, err, errlen);
 	free(supported);
-	/* REQ-MB-015: the boot CPU starts in the protocol's entry state; the
-	 * others wait for INIT/SIPI, which arrives with the platform's LAPIC. */
+	if (rc != 0)
+		return -1;
+	tsc_khz = kvm_vcpu_tsc_khz(&vm->vcpus[0].h);
+	if (platform_init(&vm->plat, l->vm, &l->mm, &vm->pio, &vm->mmio, &vm->stop, &host, tsc_khz,
+			  tsc_base_for(&vm->vcpus[0].h, tsc_khz), err, errlen) != 0)
+		return -1;
+	/* REQ-EXIT-009: the boot CPU starts in the protocol's entry state. */
 	return kvm_vcpu_set_entry(&vm->vcpus[0].h, &l->plan.entry, err, errlen);
-oom:
-	snprintf(err, errlen, "out of memory");
-fail:
-	free(supported);
-	return -1;
 }
 
 static void vm_destroy(struct vm *vm)
@@ -238,7 +410,7 @@ static void vm_destroy(struct vm *vm)
 	for (unsigned i = 0; vm->vcpus != NULL && i < vm->nvcpus; i++) {
 		kvm_vcpu_destroy(&vm->vcpus[i].h);
 		pthread_mutex_destroy(&vm->vcpus[i].wait_lock);
-		pthread_cond_destroy(&vm->vcpus[i].wake);
+		pthread_cond_destroy(&vm->vcpus[i].wake_cond);
 	}
 	free(vm->vcpus);
 	kvm_vm_destroy(&vm->kvm_vm);
@@ -253,12 +425,14 @@ int vm_run(const struct vm_layout *layout)
 	sigset_t block, waitset;
 	struct sigaction sa = { .sa_handler = kick_noop };
 	int status, sig = 0;
+	bool platform_up = false;
 
 	if (vm == NULL) {
 		log_err("out of memory");
 		return KEEL_EXIT_FAULT;
 	}
 	vm->layout = layout;
+	vm->kernel_irqchip = layout->vm->irqchip == IRQCHIP_KERNEL;
 	vm->kvm.fd = vm->kvm_vm.fd = -1;
 	vm->gm.memfd = -1;
 	vm->main_thread = pthread_self();
@@ -277,27 +451,24 @@ int vm_run(const struct vm_layout *layout)
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, NULL);
 
-	if (platform_init(&vm->plat, layout->vm, &vm->pio, &vm->mmio, &vm->stop, err,
-			  sizeof(err)) != 0) {
-		log_err("%s", err);
-		status = KEEL_EXIT_USAGE;
-		goto out_bus;
-	}
 	if (vm_create(vm, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		status = KEEL_EXIT_FAULT;
+		platform_up = vm->plat.cfg != NULL;
 		goto out;
 	}
+	platform_up = true;
 	vm->stop.kick = kick_all;
 	vm->stop.kick_opaque = vm;
-	if (pthread_create(&vm->vcpus[0].thread, NULL, vcpu_thread, &vm->vcpus[0]) != 0) {
-		log_err("cannot start vCPU thread");
-		status = KEEL_EXIT_FAULT;
-		goto out;
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]) != 0) {
+			vm_stop_request(&vm->stop, KEEL_EXIT_FAULT, "cannot start vCPU thread %u", i);
+			break;
+		}
+		atomic_store(&vm->vcpus[i].started, true);
 	}
-	__atomic_store_n(&vm->vcpus[0].started, true, __ATOMIC_SEQ_CST);
 	if (platform_start(&vm->plat) != 0)
-		log_warn("console input unavailable");
+		log_warn("timers or console input unavailable");
 	waitset = block;
 	sigdelset(&waitset, KICK_SIGNAL);
 	while (!vm_stop_requested(&vm->stop)) {
@@ -306,7 +477,9 @@ int vm_run(const struct vm_layout *layout)
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			vm_stop_request(&vm->stop, 128 + sig, "stopped by signal %d", sig);
 	}
-	pthread_join(vm->vcpus[0].thread, NULL);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (atomic_load(&vm->vcpus[i].started))
+			pthread_join(vm->vcpus[i].thread, NULL);
 	status = vm->stop.status;
 	if (status > 128) {
 		struct kvm_regs regs;
@@ -321,8 +494,8 @@ int vm_run(const struct vm_layout *layout)
 	if (!atomic_load(&vm->faulted))
 		log_info("%s; exit status %d", vm->stop.reason, status);
 out:
-	platform_destroy(&vm->plat);
-out_bus:
+	if (platform_up)
+		platform_destroy(&vm->plat);
 	vm_destroy(vm);
 	iobus_destroy(&vm->pio);
 	iobus_destroy(&vm->mmio);

@@ -243,7 +243,7 @@ TEST(config_full, "REQ-CFG-002 REQ-CFG-005 REQ-CFG-006 REQ-CFG-007 REQ-CFG-008 R
 	CHECK(strcmp(v->kernel, want) == 0);   /* absolute path kept */
 	CHECK_EQ(v->kernel_line, 30);
 	CHECK_EQ(v->protocol, BOOT_LINUX);
-	CHECK(!v->timers.pit && !v->timers.hpet);
+	CHECK(!v->timers.pit && v->timers.hpet);   /* absent timers default to on */
 	CHECK(v->serial_stdout);
 	CHECK(!v->debug_exit);
 }
@@ -262,8 +262,9 @@ TEST(config_defaults, "REQ-CFG-006 REQ-CFG-012 REQ-CFG-013 REQ-CFG-014 REQ-CFG-0
 	CHECK_EQ(v->protocol, BOOT_MULTIBOOT);
 	CHECK(strcmp(v->cmdline, "") == 0);
 	CHECK_EQ(v->nmodules, 0);
-	CHECK(!v->timers.pit && !v->timers.hpet && !v->timers.lapic && !v->timers.rtc &&
-	      !v->timers.pm_timer);
+	CHECK(v->timers.pit && v->timers.hpet && v->timers.lapic && v->timers.rtc &&
+	      v->timers.pm_timer);
+	CHECK_EQ(v->irqchip, IRQCHIP_VMM);
 	CHECK(v->serial_stdout);
 	CHECK(strcmp(v->serial_path, "") == 0);
 	CHECK(!v->debug_exit);
@@ -272,7 +273,7 @@ TEST(config_defaults, "REQ-CFG-006 REQ-CFG-012 REQ-CFG-013 REQ-CFG-014 REQ-CFG-0
 	CHECK_OK(HEAD MEM "    image = { kernel = \"k\"; modules = ( ); };\n"
 		 "    timers = { };\n    serial = { };\n" TAIL);
 	CHECK_EQ(v->nmodules, 0);
-	CHECK(!v->timers.pit);
+	CHECK(v->timers.pit);
 	CHECK(v->serial_stdout);
 }
 
@@ -301,7 +302,7 @@ TEST(config_unknown_keys, "REQ-CFG-003 REQ-CFG-010")
 	static const struct err_case cases[] = {
 		{ MINI "foo = 1;\n", 8, "foo", "unknown key (allowed: vms)" },
 		{ HEAD "    cpus = 2;\n" MEM IMG TAIL, 4, "vms.[0].cpus",
-		  "unknown key (allowed: name, vcpus, memory, image, timers, serial, debug_exit)" },
+		  "unknown key (allowed: name, vcpus, memory, image, timers, irqchip, serial, debug_exit)" },
 		{ HEAD "    memory = {\n      ram_mb = 16;\n      size = 1;\n    };\n" IMG TAIL, 6,
 		  "vms.[0].memory.size", "unknown key (allowed: regions, ram_mb)" },
 		{ REGION("{ base = 0; size = 0x1000; flags = 1; }"), 4,
@@ -741,10 +742,32 @@ TEST(config_serial, "REQ-CFG-016 REQ-CFG-010")
 
 TEST(config_debug_exit_timers, "REQ-CFG-015 REQ-CFG-017")
 {
-	CHECK_OK(HEAD MEM IMG "    debug_exit = true;\n    timers = { rtc = true; lapic = TRUE; };\n" TAIL);
+	CHECK_OK(HEAD MEM IMG "    debug_exit = true;\n"
+		 "    timers = { rtc = true; lapic = TRUE; pit = false; pm_timer = false; };\n" TAIL);
 	CHECK(g_cfg->vms[0].debug_exit);
-	CHECK(g_cfg->vms[0].timers.rtc && g_cfg->vms[0].timers.lapic);
+	CHECK(g_cfg->vms[0].timers.rtc && g_cfg->vms[0].timers.lapic && g_cfg->vms[0].timers.hpet);
 	CHECK(!g_cfg->vms[0].timers.pit && !g_cfg->vms[0].timers.pm_timer);
+}
+
+TEST(config_irqchip, "REQ-CFG-020 REQ-CFG-021 REQ-CFG-010")
+{
+	static const struct err_case cases[] = {
+		{ HEAD MEM IMG "    irqchip = \"qemu\";\n" TAIL, 6, "vms.[0].irqchip",
+		  "\"qemu\" is not an irqchip mode (allowed: vmm, kernel)" },
+		{ HEAD MEM IMG "    irqchip = 1;\n" TAIL, 6, "vms.[0].irqchip", "" },
+		{ HEAD "    vcpus = 2;\n" MEM IMG "    timers = { lapic = false; };\n" TAIL, 7,
+		  "vms.[0].timers.lapic", "a VM with 2 vCPUs needs the local APIC" },
+		{ HEAD MEM IMG "    timers = { lapic = false; };\n    irqchip = \"kernel\";\n" TAIL, 6,
+		  "vms.[0].timers.lapic", "irqchip = \"kernel\" always has KVM's local APIC" },
+	};
+
+	CHECK_OK(HEAD MEM IMG "    irqchip = \"kernel\";\n" TAIL);
+	CHECK_EQ(g_cfg->vms[0].irqchip, IRQCHIP_KERNEL);
+	CHECK_EQ(g_cfg->vms[0].irqchip_line, 6);
+	CHECK_OK(HEAD MEM IMG "    irqchip = \"vmm\";\n    timers = { lapic = false; };\n" TAIL);
+	CHECK_EQ(g_cfg->vms[0].irqchip, IRQCHIP_VMM);
+	CHECK(!g_cfg->vms[0].timers.lapic);
+	CHECK_ERRS(cases);
 }
 
 /* libconfig keeps un-suffixed literals in 32 bits and wraps larger ones
