@@ -26,18 +26,36 @@ static void isa_irq(struct platform *p, unsigned irq, bool level)
 
 static bool hpet_legacy(const struct platform *p)
 {
-	return p->cfg->timers.hpet && (p->hpet.config & 2);
+	return p->cfg->timers.hpet && (p->hpet.config & HPET_CONF_LEG_RT);
 }
 
-/* On PC chipsets HPET legacy replacement takes IRQ0 from the PIT and IRQ8
- * from the RTC (REQ-IRQ-006). */
+/* REQ-IRQ-006: on PC chipsets HPET legacy replacement takes IRQ0 from the
+ * PIT and IRQ8 from the RTC. Each source keeps its own level; the shared
+ * line follows the selected source, so switching routes gives the new
+ * source clean edges. */
+static void update_legacy_lines(struct platform *p)
+{
+	bool legacy = hpet_legacy(p);
+	bool l0 = legacy ? p->hpet_out0 : p->pit_out0;
+	bool l8 = legacy ? p->hpet_out8 : p->rtc_out8;
+
+	if (l0 != p->line0) {
+		p->line0 = l0;
+		isa_irq(p, 0, l0);
+	}
+	if (l8 != p->line8) {
+		p->line8 = l8;
+		isa_irq(p, 8, l8);
+	}
+}
+
 static void pit_irq0(void *opaque, unsigned line, bool level)
 {
 	struct platform *p = opaque;
 
 	(void)line;
-	if (!hpet_legacy(p))
-		isa_irq(p, 0, level);
+	p->pit_out0 = level;
+	update_legacy_lines(p);
 }
 
 static void rtc_irq8(void *opaque, unsigned line, bool level)
@@ -45,20 +63,27 @@ static void rtc_irq8(void *opaque, unsigned line, bool level)
 	struct platform *p = opaque;
 
 	(void)line;
-	if (!hpet_legacy(p))
-		isa_irq(p, 8, level);
+	p->rtc_out8 = level;
+	update_legacy_lines(p);
 }
 
 static void hpet_irq(void *opaque, bool isa, unsigned line, bool level)
 {
 	struct platform *p = opaque;
 
-	if (isa)
+	if (isa && line == 0) {
+		p->hpet_out0 = level;
+		update_legacy_lines(p);
+	} else if (isa && line == 8) {
+		p->hpet_out8 = level;
+		update_legacy_lines(p);
+	} else if (isa) {
 		isa_irq(p, line, level);
-	else if (p->kernel_irqchip)
+	} else if (p->kernel_irqchip) {
 		p->host.kernel_irq(p->host.opaque, line == 2 ? 0 : line, level);
-	else
+	} else {
 		irqchip_set_gsi(&p->ic, line, level);
+	}
 }
 
 static void com1_irq(void *opaque, bool level)
@@ -129,6 +154,9 @@ static void pit_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, b
 
 	pthread_mutex_lock(&p->lock);
 	if (is_write) {
+		/* New channel 0 programming: ticks owed at the old rate lapse. */
+		if (base == PIT_BASE && (offset == 0 || (offset == 3 && (data[0] >> 6) == 0)))
+			p->pit_pending = 0;
 		pit_io_write(&p->pit, (uint16_t)(base + offset), data[0], now);
 	} else {
 		memset(data, 0xff, len);
@@ -194,9 +222,10 @@ static void hpet_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, 
 	uint64_t now = clock_now_ns();
 
 	pthread_mutex_lock(&p->lock);
-	if (is_write)
+	if (is_write) {
 		hpet_mmio_write(&p->hpet, offset, get_le(data, len), len, now);
-	else
+		update_legacy_lines(p);    /* LEG_RT_CNF may have changed */
+	} else
 		put_le(data, len, hpet_mmio_read(&p->hpet, offset, len, now));
 	pthread_mutex_unlock(&p->lock);
 	if (is_write)
@@ -275,6 +304,54 @@ static void console_quit(void *opaque)
 
 /* ---- timers ------------------------------------------------------------- */
 
+/* REQ-IRQ-010: the PIT model gives IRQ0 one edge per advance however many
+ * periods elapsed, and an edge that arrives while the previous tick still
+ * waits in IRR merges with it. A guest that counts ticks to keep time (an
+ * RTOS, older Linux) would lose time whenever the host runs the vCPU late,
+ * so, like KVM's in-kernel PIT, keel counts the ticks due (one per period)
+ * and the ticks the guest acknowledged, and raises IRQ0 again after each
+ * acknowledge while ticks are owed. */
+static void count_pit_ticks(struct platform *p, uint64_t now)
+{
+	uint64_t period = pit_channel_period_ns(&p->pit, 0), first, n;
+
+	if (period == 0 || p->pit_last_advance == 0 || hpet_legacy(p)) {
+		p->pit_last_advance = now;
+		p->pit_pending = 0;
+		return;
+	}
+	first = pit_channel_next_rise(&p->pit, 0, p->pit_last_advance);
+	p->pit_last_advance = now;
+	if (first == TIME_NEVER || first > now)
+		return;
+	n = 1 + (now - first) / period;
+	if (n > PIT_PENDING_MAX - p->pit_pending)
+		n = PIT_PENDING_MAX - p->pit_pending;
+	p->pit_pending += (uint32_t)n;
+}
+
+/* Called with the lock held when `vector` was just acknowledged. */
+static void reinject_pit_tick(struct platform *p, int vector)
+{
+	uint64_t rte;
+	bool irq0;
+
+	if (p->pit_pending == 0 || vector < 0)
+		return;
+	rte = ioapic_entry(&p->ic.ioapic, 2);
+	irq0 = (p->ic.has_lapic && !(rte & IOAPIC_RTE_MASK) &&
+		(int)(rte & IOAPIC_RTE_VECTOR) == vector) ||
+	       (!(p->ic.pic.chip[0].imr & 1) && p->ic.pic.chip[0].vector_base == vector);
+	if (!irq0)
+		return;
+	if (--p->pit_pending == 0)
+		return;
+	/* A fresh edge for an owed tick: it waits in IRR until the EOI. */
+	irqchip_set_isa_irq(&p->ic, 0, false);
+	irqchip_set_isa_irq(&p->ic, 0, true);
+	irqchip_set_isa_irq(&p->ic, 0, pit_channel_out(&p->pit, 0, clock_now_ns()));
+}
+
 static uint64_t timers_next(void *opaque)
 {
 	struct platform *p = opaque;
@@ -298,8 +375,10 @@ static void timers_fire(void *opaque, uint64_t now)
 	struct platform *p = opaque;
 
 	pthread_mutex_lock(&p->lock);
-	if (p->cfg->timers.pit && !p->kernel_irqchip)
+	if (p->cfg->timers.pit && !p->kernel_irqchip) {
+		count_pit_ticks(p, now);
 		pit_advance(&p->pit, now);
+	}
 	if (p->cfg->timers.hpet)
 		hpet_advance(&p->hpet, now);
 	if (p->cfg->timers.rtc)
@@ -444,6 +523,7 @@ int platform_ack_interrupt(struct platform *p, unsigned cpu)
 
 	pthread_mutex_lock(&p->lock);
 	v = irqchip_ack(&p->ic, cpu);
+	reinject_pit_tick(p, v);
 	pthread_mutex_unlock(&p->lock);
 	return v;
 }

@@ -53,7 +53,17 @@ struct platform {
 	struct irqchip ic;              /* irqchip = "vmm" only */
 
 	struct timer_thread timers;
+	/* PIT ticks due but not yet acknowledged by the guest (lost-tick
+	 * policy): +1 per period, -1 per IRQ0 acknowledge. */
+	uint32_t pit_pending;
+	/* ISA IRQ0 and IRQ8 have two possible sources each (PIT or HPET timer 0,
+	 * RTC or HPET timer 1); the line follows the one legacy routing selects. */
+	bool pit_out0, rtc_out8, hpet_out0, hpet_out8, line0, line8;
+	uint64_t pit_last_advance;
 };
+
+/* Most PIT ticks held for re-injection: one second at 1 kHz. */
+#define PIT_PENDING_MAX 1000
 
 int platform_init(struct platform *p, const struct vm_config *vm, const struct memmap *mm,
 		  struct iobus *pio, struct iobus *mmio, struct vm_stop *stop,

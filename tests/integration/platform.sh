@@ -31,7 +31,7 @@ guest_case() {
 	done
 }
 
-guest_case pit-tick "REQ-PIT-001 REQ-IRQ-001 REQ-IRQ-005 REQ-TMR-001 REQ-TMR-002" 1 ""
+guest_case pit-tick "REQ-PIT-001 REQ-IRQ-001 REQ-IRQ-005 REQ-IRQ-010 REQ-TMR-001 REQ-TMR-002" 1 ""
 guest_case pit-tick "REQ-PIT-001 REQ-IRQ-004 REQ-IRQ-007" 1 "via=pic"
 guest_case pit-calib "REQ-PIT-001 REQ-TMR-003" 1 ""
 guest_case pic "REQ-IRQ-004 REQ-IRQ-001" 1 ""

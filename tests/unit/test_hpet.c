@@ -804,5 +804,9 @@ TEST(hpet_deadline_always_future, "REQ-HPET-010 REQ-HPET-015")
 			CHECK(r.n > before);
 			now = d;
 		}
+		/* a read never makes the deadline earlier */
+		d = hpet_next_deadline(&h);
+		rd(&h, (x >> 40) % 2 ? HPET_REG_GEN_INT_STS : TN(n, HPET_TN_CMP), now);
+		CHECK(hpet_next_deadline(&h) >= d);
 	}
 }
