@@ -83,8 +83,11 @@ check: setup
 	@$(MAKE) --no-print-directory all unit fuzz-build
 	@tests/run-all
 
+$(BUILD)/bare_kvm: bench/bare_kvm.c $(BUILD)/libkeel.a
+	$(CC) $(KEEL_CFLAGS) -o $@ $< $(BUILD)/libkeel.a $(LDLIBS)
+
 bench: setup
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bare_kvm
 	@bench/run
 
 clean:
