@@ -238,6 +238,8 @@ static uint64_t reg_read(const struct hpet *h, uint64_t reg, uint64_t now)
 		return h->isr;
 	case HPET_REG_COUNTER:
 		return counter_at(h, now);
+	default:
+		break;
 	}
 	if (reg >= HPET_REG_TIMER(0) && reg < TIMER_END) {
 		const struct hpet_timer *t = &h->t[(reg - HPET_REG_TIMER(0)) / 0x20];
@@ -247,6 +249,8 @@ static uint64_t reg_read(const struct hpet *h, uint64_t reg, uint64_t now)
 			return t->config | TN_CAPS;
 		case HPET_TN_CMP:
 			return t->comparator;
+		default:
+			break;
 		}
 	}
 	return 0; /* reserved, FSB route (not supported) */
@@ -334,6 +338,8 @@ static void reg_write(struct hpet *h, uint64_t reg, uint64_t val, uint64_t mask,
 		if (!running(h))
 			h->counter_stopped = (h->counter_stopped & ~mask) | (val & mask);
 		return;
+	default:
+		break;
 	}
 	if (reg >= HPET_REG_TIMER(0) && reg < TIMER_END) {
 		struct hpet_timer *t = &h->t[(reg - HPET_REG_TIMER(0)) / 0x20];
@@ -345,6 +351,8 @@ static void reg_write(struct hpet *h, uint64_t reg, uint64_t val, uint64_t mask,
 		case HPET_TN_CMP:
 			write_timer_cmp(h, t, val, mask, tick_now);
 			return;
+		default:
+			break;
 		}
 	}
 	/* GCAP_ID, FSB route, reserved: read-only or nothing there */

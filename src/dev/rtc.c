@@ -17,13 +17,12 @@
 
 typedef __int128 i128;
 
-#define SECS_PER_DAY    86400
-#define DAYS_TO_1970    719528          /* 0000-01-01 to 1970-01-01, proleptic Gregorian */
-#define SECS_TO_1970    ((int64_t)DAYS_TO_1970 * SECS_PER_DAY)
-/* The clock runs modulo 10000 years (a whole number of weeks, so the day
- * of the week carries across the wrap). */
-#define DAYS_PER_CYCLE  3652425LL
-#define SECS_PER_CYCLE  (DAYS_PER_CYCLE * SECS_PER_DAY)
+#define SECS_PER_DAY    86400LL
+/* 0000-01-01 to 1970-01-01, proleptic Gregorian: 719528 days. */
+#define SECS_TO_1970    62167219200LL
+/* The clock runs modulo 10000 years, 3652425 days (a whole number of
+ * weeks, so the day of the week carries across the wrap). */
+#define SECS_PER_CYCLE  315569520000LL
 #define BASE_HZ         32768           /* the divider's time base */
 
 static const uint16_t days_before_month[12] = { 0,   31,  59,  90,  120, 151,
@@ -231,8 +230,8 @@ static void commit(struct rtc *r, uint64_t now)
 	unsigned year = clampu(dec(r, m[RTC_CENTURY]), 0, 99) * 100 + clampu(dec(r, m[RTC_YEAR]), 0, 99);
 	int64_t days = days_from_civil(year, clampu(dec(r, m[RTC_MONTH]), 1, 12), 1) +
 		       clampu(dec(r, m[RTC_MDAY]), 1, 31) - 1;
-	int64_t g = days * SECS_PER_DAY + dec_hour(r, m[RTC_HOUR]) * 3600 +
-		    clampu(dec(r, m[RTC_MIN]), 0, 59) * 60 + clampu(dec(r, m[RTC_SEC]), 0, 59);
+	int64_t g = days * SECS_PER_DAY + (int64_t)dec_hour(r, m[RTC_HOUR]) * 3600 +
+		    (int64_t)clampu(dec(r, m[RTC_MIN]), 0, 59) * 60 + clampu(dec(r, m[RTC_SEC]), 0, 59);
 	unsigned dow = clampu(dec(r, m[RTC_DOW]), 1, 7) - 1;
 
 	r->offset_s = g - SECS_TO_1970 - host_secs(r, now);
@@ -279,11 +278,11 @@ static int64_t next_alarm(const struct rtc *r, int64_t g)
 			int s = set_first(ss, (h == h0 && m == m0) ? s0 : 0, 59);
 
 			if (s >= 0)
-				return day * SECS_PER_DAY + h * 3600 + m * 60 + s;
+				return day * SECS_PER_DAY + (int64_t)h * 3600 + (int64_t)m * 60 + s;
 		}
 	}
-	return (day + 1) * SECS_PER_DAY + set_first(hs, 0, 23) * 3600 + set_first(ms, 0, 59) * 60 +
-	       set_first(ss, 0, 59);
+	return (day + 1) * SECS_PER_DAY + (int64_t)set_first(hs, 0, 23) * 3600 +
+	       (int64_t)set_first(ms, 0, 59) * 60 + set_first(ss, 0, 59);
 }
 
 /* IRQF = PF.PIE + AF.AIE + UF.UIE; IRQ8 follows it, driven on changes only. */
