@@ -8,7 +8,9 @@
 # Included by the top Makefile; everything here is prefixed GUEST_ so it
 # does not interact with the VMM's CC flags.
 
-GUEST_NAMES   := hello entrycheck mbinfo exitcode cli-hlt badport fault msr echo sti-hlt
+GUEST_NAMES   := hello entrycheck mbinfo exitcode cli-hlt badport fault msr echo sti-hlt pit-tick pmtimer pit-calib pic ioapic hpet rtc
+GUEST_NAMES   += lapic-timer ipi smp ticker
+GUEST_NAMES   += exitbench
 GUEST_OUT     := $(BUILD)/guests
 GUEST_OBJ     := $(GUEST_OUT)/obj
 GUEST_CC      ?= gcc
@@ -30,7 +32,9 @@ GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 \
 	-z noexecstack --build-id=none -T guests/rt/link.ld
 
 GUEST_RT_C    := serial.c printf.c string.c exit.c cmdline.c check.c mbutil.c
+GUEST_RT_C    += idt.c apic.c platform.c
 GUEST_RT_OBJS := $(GUEST_OBJ)/rt/entry.o $(GUEST_RT_C:%.c=$(GUEST_OBJ)/rt/%.o)
+GUEST_RT_OBJS += $(GUEST_OBJ)/rt/idt_stubs.o
 
 GUEST_ELF64 := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ELF32 := $(GUEST_NAMES:%=$(GUEST_OUT)/%-elf32.elf)
@@ -45,6 +49,10 @@ $(GUEST_OBJ)/rt/%.o: guests/rt/%.c
 	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 $(GUEST_OBJ)/rt/entry.o: guests/rt/entry.S
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(GUEST_OBJ)/rt/idt_stubs.o: guests/rt/idt_stubs.S
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_ASFLAGS) -c -o $@ $<
 
@@ -82,5 +90,16 @@ $(GUEST_AOUT_ELF): $(GUEST_OBJ)/%-aout.elf: $(GUEST_OBJ)/rt/mbheader-aout.o $(GU
 # load_end_addr; the bss is not in the file.
 $(GUEST_AOUT): $(GUEST_OUT)/%-aout.bin: $(GUEST_OBJ)/%-aout.elf
 	$(GUEST_OBJCOPY) -O binary $< $@
+
+# AP start-up (rt/smp.c, rt/smp_tramp.S) is linked only into the guests
+# that start APs; they provide ap_main().
+GUEST_SMP_USERS := ipi smp
+GUEST_SMP_OBJS  := $(GUEST_OBJ)/rt/smp.o $(GUEST_OBJ)/rt/smp_tramp.o
+$(GUEST_SMP_USERS:%=$(GUEST_OUT)/%.elf) $(GUEST_SMP_USERS:%=$(GUEST_OBJ)/%-aout.elf): \
+		$(GUEST_SMP_OBJS)
+
+$(GUEST_OBJ)/rt/smp_tramp.o: guests/rt/smp_tramp.S
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_ASFLAGS) -c -o $@ $<
 
 -include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/rt/*.d)
