@@ -307,23 +307,30 @@ int kvm_vcpu_set_sipi_state(struct kvm_vcpu_handle *vcpu, uint8_t vector)
 
 int kvm_vcpu_get_msr(struct kvm_vcpu_handle *vcpu, uint32_t index, uint64_t *value)
 {
-	struct {
+	/* struct kvm_msrs ends in a flexible array: one entry follows it. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e;
-	} m = { .hdr.nmsrs = 1, .e.index = index };
+		uint8_t buf[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} m;
 
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.hdr.entries[0].index = index;
 	if (ioctl(vcpu->fd, KVM_GET_MSRS, &m) != 1)
 		return -1;
-	*value = m.e.data;
+	*value = m.hdr.entries[0].data;
 	return 0;
 }
 
 int kvm_vm_create_irqchip(struct kvm_handle *vm, bool pit, char *err, size_t errlen)
 {
-	struct {
+	/* struct kvm_irq_routing ends in a flexible array of entries. */
+	union {
 		struct kvm_irq_routing hdr;
-		struct kvm_irq_routing_entry e[16 + 16 + 24];
+		uint8_t buf[sizeof(struct kvm_irq_routing) +
+			    (15 + 23) * sizeof(struct kvm_irq_routing_entry)];
 	} r;
+	struct kvm_irq_routing_entry *e = r.hdr.entries;
 	unsigned n = 0;
 
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) != 0) {
@@ -336,18 +343,18 @@ int kvm_vm_create_irqchip(struct kvm_handle *vm, bool pit, char *err, size_t err
 	memset(&r, 0, sizeof(r));
 	for (unsigned gsi = 0; gsi < 24; gsi++) {
 		if (gsi < 16 && gsi != 2) {
-			r.e[n].gsi = gsi;
-			r.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-			r.e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
-			r.e[n].u.irqchip.pin = gsi % 8;
+			e[n].gsi = gsi;
+			e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+			e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
+			e[n].u.irqchip.pin = gsi % 8;
 			n++;
 		}
 		if (gsi == 2)
 			continue;
-		r.e[n].gsi = gsi;
-		r.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		r.e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		r.e[n].u.irqchip.pin = gsi == 0 ? 2 : gsi;
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e[n].u.irqchip.pin = gsi == 0 ? 2 : gsi;
 		n++;
 	}
 	r.hdr.nr = n;
