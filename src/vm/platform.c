@@ -370,6 +370,13 @@ static uint64_t timers_next(void *opaque)
 	return d;
 }
 
+bool platform_timer_overdue(struct platform *p, uint64_t now, uint64_t slack)
+{
+	uint64_t d = timers_next(p);
+
+	return d != TIME_NEVER && d + slack < now;
+}
+
 static void timers_fire(void *opaque, uint64_t now)
 {
 	struct platform *p = opaque;

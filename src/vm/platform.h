@@ -79,9 +79,13 @@ void platform_set_current_cpu(unsigned cpu);
 /* vCPU side, irqchip = "vmm" (each takes the lock). */
 bool platform_has_interrupt(struct platform *p, unsigned cpu);
 int platform_ack_interrupt(struct platform *p, unsigned cpu);
+
 bool platform_take_nmi(struct platform *p, unsigned cpu);
 bool platform_take_init(struct platform *p, unsigned cpu);
 int platform_take_sipi(struct platform *p, unsigned cpu);
+/* A timer deadline more than `slack` ns in the past (the timer thread
+ * should have fired it): for the halted-vCPU safety net. */
+bool platform_timer_overdue(struct platform *p, uint64_t now, uint64_t slack);
 /* LAPIC MSRs for vcpu->msr_hook. */
 int platform_msr(void *opaque, unsigned cpu, uint32_t index, uint64_t *value, bool write);
 

@@ -141,6 +141,45 @@ static void wait_for_kick(struct vm *vm, struct vcpu_slot *s)
 	pthread_mutex_unlock(&s->wait_lock);
 }
 
+/* REQ-IRQ-011: HLT with IF=1. Sleeps until kicked, but looks again every
+ * 100 ms: a pending interrupt or an overdue timer at that point means a
+ * wake-up was lost somewhere, which is logged (once) and repaired instead
+ * of leaving the guest halted for ever. */
+#define HALT_RECHECK_NS 100000000ULL
+
+static void wait_halted(struct vm *vm, struct vcpu_slot *s)
+{
+	static atomic_bool reported;
+
+	while (!vm_stop_requested(&vm->stop)) {
+		struct timespec until;
+		bool woken;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)(HALT_RECHECK_NS % 1000000000ULL);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&s->wait_lock);
+		while (!atomic_load(&s->wake) && !vm_stop_requested(&vm->stop) &&
+		       pthread_cond_timedwait(&s->wake_cond, &s->wait_lock, &until) == 0)
+			;
+		woken = atomic_load(&s->wake);
+		pthread_mutex_unlock(&s->wait_lock);
+		if (woken)
+			return;
+		if (platform_has_interrupt(&vm->plat, s->v.id) ||
+		    platform_timer_overdue(&vm->plat, clock_now_ns(), HALT_RECHECK_NS / 2)) {
+			if (!atomic_exchange(&reported, true))
+				log_warn("vCPU %u: lost wake-up detected (interrupt pending or timer "
+					 "overdue while halted); recovered", s->v.id);
+			timer_thread_rearm(&vm->plat.timers);
+			return;
+		}
+	}
+}
+
 /* REQ-IRQ-009: an AP waits for INIT then SIPI (irqchip = "vmm"); returns
  * false when the VM stops first. */
 static void note_asleep(struct vm *vm, int delta)
@@ -210,6 +249,10 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 	unsigned cpu = s->v.id;
 
 	atomic_store(&s->wake, false);
+	/* Everything is looked at again below, so an earlier kick's
+	 * immediate_exit is spent: left set, it would bounce the KVM_RUN that
+	 * carries the vector injected here (kvm_pvm appears to lose it then). */
+	__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	if (cpu != 0 && platform_take_init(&vm->plat, cpu))
 		return false;
 	if (platform_take_nmi(&vm->plat, cpu) && kvm_vcpu_nmi(&s->h) != 0)
@@ -223,10 +266,10 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 
 		if (vector >= 0 && kvm_vcpu_interrupt(&s->h, (uint8_t)vector) != 0)
 			log_warn("vCPU %u: KVM_INTERRUPT %d: %s", cpu, vector, strerror(errno));
-		run->request_interrupt_window = platform_has_interrupt(&vm->plat, cpu);
-	} else {
-		run->request_interrupt_window = 1;
 	}
+	/* Not takeable now (IF=0, interrupt shadow): ask for an exit as soon
+	 * as it is. */
+	run->request_interrupt_window = platform_has_interrupt(&vm->plat, cpu);
 	return true;
 }
 
@@ -270,7 +313,7 @@ static void *vcpu_thread(void *arg)
 		}
 		/* HLT with IF=1: sleep until an interrupt (or anything) arrives. */
 		if (a == EXIT_HALT_WAIT && !platform_has_interrupt(&vm->plat, v->id))
-			wait_for_kick(vm, s);
+			wait_halted(vm, s);
 		if (a == EXIT_HALT_NOIRQ) {
 			if (user_irqchip)
 				park_halted(vm, s);
@@ -388,10 +431,16 @@ static int vm_create(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		pthread_condattr_t ca;
+
 		vm->vcpus[i].h.fd = -1;
 		vm->vcpus[i].vm = vm;
 		pthread_mutex_init(&vm->vcpus[i].wait_lock, NULL);
-		pthread_cond_init(&vm->vcpus[i].wake_cond, NULL);
+		/* Timed waits (wait_halted) count in CLOCK_MONOTONIC. */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&vm->vcpus[i].wake_cond, &ca);
+		pthread_condattr_destroy(&ca);
 	}
 	rc = create_vcpus(vm, supported, err, errlen);
 	free(supported);
