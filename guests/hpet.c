@@ -4,7 +4,12 @@
  * through legacy replacement routing (timer 0 -> IRQ0 -> I/O APIC pin 2),
  * and the last comparator routed straight to an I/O APIC pin taken from
  * its Tn_INT_ROUTE_CAP. Every read of the capabilities is used as found;
- * nothing but the keel period check assumes keel's values. */
+ * nothing but the keel period check assumes keel's values. Command line:
+ * strict=0|1 (see timing_strict()).
+ *
+ * Under QEMU with KVM's in-kernel irqchip, the pc (i440fx) machine's HPET
+ * offers only pin 2 in its route caps, and GSI 2 is not routed to the I/O
+ * APIC there, so the routed check fails; q35 offers pins 16-23. */
 #include "rt/irq.h"
 
 #define VEC_LEGACY  0x40
@@ -14,14 +19,17 @@
 #define RATE_TRIES  5
 #define PERIODIC_HZ 1000u
 #define PERIODIC_N  100u
-#define MAX_STAMPS  160u
-#define WAIT_US     50000u
+#define SKIP        2u
+#define MAX_STAMPS  (SKIP + PERIODIC_N + 1)
+#define WAIT_US     100000u
 
 static uint64_t period_fs;          /* main counter period */
 static volatile uint32_t legacy_n, routed_n;
 static volatile uint64_t legacy_cnt0; /* main counter in the first legacy interrupt */
 static volatile uint64_t routed_cnt;
 static volatile uint32_t pm_stamp[MAX_STAMPS];
+static volatile uint64_t seq_stamp[MAX_STAMPS]; /* comparator 0 / period */
+static volatile uint64_t periodic_per;          /* HPET ticks; 0: one-shot test */
 
 static uint64_t hpet_ticks(uint64_t us)
 {
@@ -34,8 +42,11 @@ static void h_legacy(struct irq_frame *f)
 	uint32_t n = legacy_n;
 	if (n == 0)
 		legacy_cnt0 = hpet_counter();
-	if (n < MAX_STAMPS)
+	if (n < MAX_STAMPS) {
 		pm_stamp[n] = pmtimer_read();
+		/* periodic: the comparator has moved on to the next period */
+		seq_stamp[n] = periodic_per ? hpet_read(HPET_TN_CMP(0)) / periodic_per : 0;
+	}
 	legacy_n = n + 1;
 	lapic_eoi();
 }
@@ -47,18 +58,6 @@ static void h_routed(struct irq_frame *f)
 		routed_cnt = hpet_counter();
 	routed_n++;
 	lapic_eoi();
-}
-
-/* Median of n values (sorts v). */
-static uint32_t median(uint32_t *v, uint32_t n)
-{
-	for (uint32_t i = 1; i < n; i++)
-		for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint32_t x = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return v[n / 2];
 }
 
 /* IF=1 until *count >= n or timeout. */
@@ -118,9 +117,8 @@ static void check_counter_rate(void)
 void kmain(uint32_t magic, uint32_t info_phys)
 {
 	(void)magic;
-	(void)info_phys;
-	char sig[13];
-	hv_signature(sig);
+	const struct mb_info *mbi = phys(info_phys);
+	bool strict = timing_strict((mbi->flags & MBI_CMDLINE) ? phys(mbi->cmdline) : NULL);
 	pmtimer_init();
 	tsc_khz();
 
@@ -134,7 +132,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	if (!check(period_fs > 0 && period_fs <= 100000000u, "period valid (0 < p <= 100 ns)",
 		   "%llu fs", (unsigned long long)period_fs))
 		check_finish("hpet");
-	if (strcmp(sig, "keelkeelkeel") == 0)
+	if (hv_is_keel())
 		check(period_fs == KEEL_PERIOD_FS, "period 10000000 fs (keel)", "%llu fs",
 		      (unsigned long long)period_fs);
 	check(ntim >= 3, "at least 3 comparators", "%u", ntim);
@@ -175,15 +173,20 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	      "counter %llu < comparator %llu", (unsigned long long)legacy_cnt0,
 	      (unsigned long long)cmp);
 
-	/* Comparator 0, periodic at 1 kHz, same route. The handler reads the
-	 * PM timer. Window: interrupts k .. k + 100, with k the first tick
-	 * such that neither end is a late tick or a catch-up. The period is
-	 * the median interval; the count check says no tick was lost. */
+	/* Comparator 0, periodic at 1 kHz, same route, the PM timer read in
+	 * each interrupt. Interrupts SKIP .. SKIP + 100: the period is the
+	 * median over pairs of interrupts 50 periods apart of the time between
+	 * them over the periods between them, counted by the comparator, which
+	 * moves on by one period per expiry (pm_period_ns: late, lost or
+	 * catch-up interrupts do not move it); the
+	 * count over the same 100 ms says none was lost (a timeliness check:
+	 * strict only with strict=1, see timing_strict()). */
 	uint64_t per = hpet_ticks(1000000 / PERIODIC_HZ);
 	hpet_write(HPET_CONF, HPET_CONF_LEGACY);          /* halt */
 	hpet_write(HPET_TN_CONF(0), 0);
 	hpet_write(HPET_COUNTER, 0);
 	legacy_n = 0;
+	periodic_per = per;
 	hpet_write(HPET_TN_CONF(0), HPET_TN_ENABLE | HPET_TN_PERIODIC | HPET_TN_SETVAL);
 	hpet_write(HPET_TN_CMP(0), per);                  /* first expiry */
 	hpet_write(HPET_TN_CMP(0), per);                  /* period (Linux does the same) */
@@ -191,39 +194,27 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	wait_for(&legacy_n, MAX_STAMPS, 3000000);
 	hpet_write(HPET_TN_CONF(0), 0);
 	uint32_t got = legacy_n;
-	uint32_t nominal = PMTIMER_HZ / PERIODIC_HZ, k = 0;
-	for (uint32_t i = 2; i + PERIODIC_N < got && i + PERIODIC_N < MAX_STAMPS; i++) {
-		uint32_t d0 = pmtimer_delta(pm_stamp[i - 1], pm_stamp[i]);
-		uint32_t d1 = pmtimer_delta(pm_stamp[i + PERIODIC_N - 1], pm_stamp[i + PERIODIC_N]);
-		if (d0 * 2 >= nominal && d0 <= nominal * 3 / 2 && d1 * 2 >= nominal &&
-		    d1 <= nominal * 3 / 2) {
-			k = i;
-			break;
-		}
-	}
-	if (check(got >= MAX_STAMPS && k, "periodic interrupts arrive", "%u interrupts, window %u",
-		  got, k)) {
-		/* Rate: the median interval (robust to late or lost ticks). */
-		static uint32_t iv[PERIODIC_N];
-		for (uint32_t i = 0; i < PERIODIC_N; i++)
-			iv[i] = pmtimer_delta(pm_stamp[k + i], pm_stamp[k + i + 1]);
-		uint32_t med = median(iv, PERIODIC_N);
-		uint64_t med_ns = muldiv(med, 1000000000ULL, PMTIMER_HZ);
-		/* Count: 100 interrupts must span 100 periods (none lost). */
-		uint32_t d = pmtimer_delta(pm_stamp[k], pm_stamp[k + PERIODIC_N]);
+	spin_us(2000); /* one may have been on its way */
+	if (check(got >= MAX_STAMPS, "periodic interrupts arrive", "%u interrupts", got)) {
+		static uint32_t scratch[PERIODIC_N / 2 + 1];
+		uint32_t spanning;
+		uint64_t period_ns = pm_period_ns(pm_stamp + SKIP, seq_stamp + SKIP, PERIODIC_N,
+						  PMTIMER_HZ / PERIODIC_HZ, scratch, &spanning);
+		uint32_t d = pmtimer_delta(pm_stamp[SKIP], pm_stamp[SKIP + PERIODIC_N]);
 		uint64_t centi = muldiv(PERIODIC_N * 100ULL, PMTIMER_HZ, d);
-		printf("hpet: periodic median interval %llu ns; %u interrupts in %llu us: "
-		       "%llu.%02llu Hz\n",
-		       (unsigned long long)med_ns, PERIODIC_N,
+		printf("hpet: periodic period %llu ns (%u intervals spanning lost ones); "
+		       "%u interrupts in %llu us: %llu.%02llu Hz\n",
+		       (unsigned long long)period_ns, spanning, PERIODIC_N,
 		       (unsigned long long)pmtimer_ticks_to_us(d), (unsigned long long)(centi / 100),
 		       (unsigned long long)(centi % 100));
-		check(within_ppm(med_ns, 1000000000ULL / PERIODIC_HZ, 10000),
-		      "periodic interval 1 ms within 1%", "%llu ns", (unsigned long long)med_ns);
-		check(within_ppm(centi, PERIODIC_HZ * 100, 10000),
-		      "100 periodic interrupts at 1 kHz within 1%", "%llu.%02llu Hz",
-		      (unsigned long long)(centi / 100), (unsigned long long)(centi % 100));
+		check(within_ppm(period_ns, 1000000000ULL / PERIODIC_HZ, 10000),
+		      "periodic period 1 ms within 1%", "%llu ns", (unsigned long long)period_ns);
+		check_timely(strict, within_ppm(centi, PERIODIC_HZ * 100, 10000),
+			     "100 periodic interrupts at 1 kHz within 1%", "%llu.%02llu Hz",
+			     (unsigned long long)(centi / 100), (unsigned long long)(centi % 100));
 	}
 	ioapic_mask(isa_irq_to_pin(0), true);
+	uint32_t stopped_n = legacy_n;
 
 	/* The last comparator, routed (no legacy) to a pin it allows. */
 	unsigned t = ntim - 1;
@@ -253,7 +244,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	check(routed_n == 0 || routed_cnt >= cmp, "routed one-shot not before its comparator",
 	      "counter %llu < comparator %llu", (unsigned long long)routed_cnt,
 	      (unsigned long long)cmp);
-	check(legacy_n == got, "nothing on the legacy vector after it was stopped", "%u more",
-	      legacy_n - got);
+	check(legacy_n == stopped_n, "nothing on the legacy vector after it was stopped",
+	      "%u more", legacy_n - stopped_n);
 	check_finish("hpet");
 }

@@ -50,15 +50,13 @@ static inline void irq_disable(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 /* sti; hlt; cli: sleeps until an interrupt has been handled (sti's
- * one-instruction shadow makes the pair atomic), returns with IF=0. */
+ * one-instruction shadow makes the pair atomic), returns with IF=0.
+ * To take an interrupt that is already pending, prefer this or a bounded
+ * IF=1 loop over a one-instruction "sti; nop; cli" window: a hypervisor
+ * may need a VM exit to inject, and may not fit it into that window. */
 static inline void wait_for_interrupt(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
-}
-/* Opens an interrupt window without sleeping (for pending interrupts). */
-static inline void irq_window(void)
-{
-	__asm__ volatile("sti; nop; cli" ::: "memory");
 }
 static inline bool irq_enabled(void)
 {
@@ -418,6 +416,39 @@ const char *tsc_khz_source(void);
 void delay_us(uint64_t us);
 
 /* ---- Small helpers ---------------------------------------------------- */
+
+/* true when CPUID 0x40000000 says "keelkeelkeel". */
+bool hv_is_keel(void);
+/* Timeliness checks: no periodic interrupt lost over the measured span,
+ * no late duplicate delivery. A busy host (CI machines with two CPUs and
+ * other jobs) makes a VMM's timer thread or the vCPU late, and both keel
+ * and QEMU then lose ticks at 1 kHz, so these are reported as tolerated
+ * unless the command line says `strict=1`. The rate checks (period over
+ * the measured span, pm_period_ns) stay strict. cmdline may be NULL. */
+bool timing_strict(const char *cmdline);
+/* check() when strict; otherwise a failure prints "tolerated <what>:
+ * <detail>" and is not counted. Returns pass. */
+bool check_timely(bool strict, bool pass, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Median of n values (n >= 1); reorders v. O(n) on average. */
+uint32_t median_u32(uint32_t *v, size_t n);
+/* Period in ns of a periodic interrupt from n + 1 PM timer stamps, robust
+ * to jitter and to late, lost and catch-up interrupts.
+ * With seq (the source's own period number at each stamp, e.g. an HPET
+ * comparator / period): the median, over pairs of stamps n / 2 apart, of
+ * the time between them over the periods between them.
+ * Without: the time spanned over the number of nominal periods in it,
+ * counted interval by interval, each rounded to whole periods (2 or more
+ * across a lost interrupt, 0 for a catch-up one). Rounding single
+ * intervals keeps a rate error below 50 % visible (rounding a long span
+ * would hide it), but a lasting jump in interrupt latency of half a
+ * period or more miscounts: callers treat a run with many spanning
+ * intervals as disturbed. A source 50 % or more off cannot be told from
+ * one losing interrupts: the interrupt count over the span says that.
+ * *spanning counts single intervals of 2 or more periods. Returns 0 if
+ * nothing could be counted. scratch holds n / 2 + 1 values (seq only). */
+uint64_t pm_period_ns(const volatile uint32_t *stamps, const volatile uint64_t *seq,
+		      uint32_t n, uint32_t nominal, uint32_t *scratch, uint32_t *spanning);
 
 /* n * num / den in 64 bits with rounding to nearest (no overflow checks:
  * keep n * num < 2^64). */

@@ -313,7 +313,6 @@ static const uint8_t *acpi_find_fadt(void)
 void pmtimer_init(void)
 {
 	const uint8_t *fadt = acpi_find_fadt();
-	char sig[13];
 
 	pm_ready = true;
 	if (fadt) {
@@ -328,8 +327,7 @@ void pmtimer_init(void)
 		}
 		return;
 	}
-	hv_signature(sig);
-	pm_bits = strcmp(sig, "keelkeelkeel") == 0 ? 32 : 24;
+	pm_bits = hv_is_keel() ? 32 : 24;
 }
 
 uint16_t pmtimer_port(void)
@@ -403,4 +401,106 @@ void delay_us(uint64_t us)
 	uint64_t ticks = us * tsc_khz() / 1000;
 	while (rdtsc() - start < ticks)
 		cpu_relax();
+}
+
+/* ---- Helpers ----------------------------------------------------------- */
+
+bool hv_is_keel(void)
+{
+	char sig[13];
+	hv_signature(sig);
+	return strcmp(sig, "keelkeelkeel") == 0;
+}
+
+bool timing_strict(const char *cmdline)
+{
+	uint32_t v;
+	return cmdline_u32(cmdline, "strict", &v) == 1 && v != 0;
+}
+
+bool check_timely(bool strict, bool pass, const char *what, const char *fmt, ...)
+{
+	char detail[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (pass || strict)
+		return check(pass, what, "%s", detail);
+	printf("tolerated %s: %s\n", what, detail);
+	return false;
+}
+
+uint32_t median_u32(uint32_t *v, size_t n)
+{
+	/* Quickselect (Hoare partition around the middle element). */
+	size_t lo = 0, hi = n - 1, k = n / 2;
+
+	while (lo < hi) {
+		uint32_t pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				uint32_t t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+static uint64_t periods_between(const volatile uint32_t *stamps, const volatile uint64_t *seq,
+				uint32_t i, uint32_t j, uint32_t nominal)
+{
+	if (seq)
+		return seq[j] > seq[i] ? seq[j] - seq[i] : 0;
+	return (pmtimer_delta(stamps[i], stamps[j]) + nominal / 2) / nominal;
+}
+
+uint64_t pm_period_ns(const volatile uint32_t *stamps, const volatile uint64_t *seq,
+		      uint32_t n, uint32_t nominal, uint32_t *scratch, uint32_t *spanning)
+{
+	uint64_t periods = 0;
+
+	*spanning = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t m = periods_between(stamps, seq, i, i + 1, nominal);
+		if (m > 1)
+			(*spanning)++;
+		periods += m;
+	}
+	if (!seq) {
+		if (!periods)
+			return 0;
+		return muldiv(pmtimer_delta(stamps[0], stamps[n]), 1000000000ULL,
+			      (uint64_t)PMTIMER_HZ * periods);
+	}
+	uint32_t half = n / 2, used = 0;
+	for (uint32_t i = 0; half && i + half <= n; i++) {
+		uint64_t m = periods_between(stamps, seq, i, i + half, nominal);
+		if (m == 0)
+			continue;
+		/* PM ticks per period, in 1/1024 ticks */
+		scratch[used++] = (uint32_t)((uint64_t)pmtimer_delta(stamps[i], stamps[i + half]) *
+					     1024 / m);
+	}
+	if (!used)
+		return 0;
+	return muldiv(median_u32(scratch, used), 1000000000ULL, (uint64_t)PMTIMER_HZ * 1024);
 }
