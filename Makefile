@@ -2,6 +2,8 @@
 #   make demo    install missing packages, build, boot examples/hello.cfg
 #   make check   the whole test suite; last line "N passed, N failed[, N skipped]"
 #   make fuzz    run every libFuzzer target for FUZZ_SECONDS each (default 60)
+#   make bench   figures beside QEMU / a bare KVM loop (docs/performance.md)
+#   make cert    certification evidence into build/cert/ (docs/certification.md)
 
 CC        ?= gcc
 FUZZ_CC   ?= clang

@@ -79,7 +79,7 @@ static void log_unclaimed(struct iobus *bus, uint64_t addr, unsigned len, bool i
 			first = false;
 		if (bus->nlogged == IOBUS_MAX_LOGGED && first)
 			log_warn("%u distinct unclaimed %s addresses: no more will be logged",
-				 IOBUS_MAX_LOGGED, bus->kind);
+				 (unsigned)IOBUS_MAX_LOGGED, bus->kind);
 	}
 	pthread_mutex_unlock(&bus->log_lock);
 	if (first)

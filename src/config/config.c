@@ -42,7 +42,6 @@ static int fail(const struct ctx *c, int line, const char *key, const char *fmt,
 	__attribute__((format(printf, 4, 5)));
 static int fail(const struct ctx *c, int line, const char *key, const char *fmt, ...)
 {
-	va_list ap;
 	int n;
 
 	if (c->err == NULL || c->errlen == 0)
@@ -52,6 +51,8 @@ static int fail(const struct ctx *c, int line, const char *key, const char *fmt,
 	else
 		n = snprintf(c->err, c->errlen, "%s:%d: ", c->file, line);
 	if (n >= 0 && (size_t)n < c->errlen) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -88,8 +89,8 @@ static const char *type_name(int type)
 
 /* Keys longer than KEY_MAX (only absurd unknown names) are cut; that is
  * fine in a message, so the result is not checked. */
-static void setkey(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void setkey(char *out, const char *fmt, ...)
+static void format_key(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void format_key(char *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -101,14 +102,14 @@ static void setkey(char *out, const char *fmt, ...)
 static void subkey(char *out, const char *parent, const char *name)
 {
 	if (parent[0] == '\0')
-		setkey(out, "%s", name);
+		format_key(out, "%s", name);
 	else
-		setkey(out, "%s.%s", parent, name);
+		format_key(out, "%s.%s", parent, name);
 }
 
 static void elemkey(char *out, const char *parent, unsigned i)
 {
-	setkey(out, "%s.[%u]", parent, i);
+	format_key(out, "%s.[%u]", parent, i);
 }
 
 /* ---- integer literals libconfig would truncate (REQ-CFG-004) ------------
@@ -267,7 +268,7 @@ static bool tag_literals(config_setting_t *s, struct lit_cursor *cur, int depth)
 	if (depth >= WALK_DEPTH_MAX)
 		return false;
 	for (int i = 0; i < config_setting_length(s); i++)
-		if (!tag_literals(config_setting_get_elem(s, i), cur, depth + 1))
+		if (!tag_literals(config_setting_get_elem(s, (unsigned)i), cur, depth + 1))
 			return false;
 	return true;
 }
@@ -333,7 +334,7 @@ static int check_keys(const struct ctx *c, const config_setting_t *g, const char
 		      const char *const *allowed)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *m = config_setting_get_elem(g, i);
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
 		const char *name = config_setting_name(m);
 		const char *const *a;
 		char key[KEY_MAX], list[128];

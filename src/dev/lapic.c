@@ -229,7 +229,8 @@ void lapic_deliver(struct lapic *l, const struct apic_msg *m)
 	case APIC_DM_EXTINT:
 		l->extint_pending = true;
 		break;
-	default:        /* SMI (no SMM in keel) and reserved modes */
+	case APIC_DM_SMI:       /* no SMM in keel */
+	default:                /* reserved modes */
 		break;
 	}
 }

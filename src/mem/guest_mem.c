@@ -95,9 +95,10 @@ void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
 	return s->hva + (gpa - s->gpa);
 }
 
-/* Walks [gpa, gpa+len) slot by slot; op 0 = write, 1 = read, 2 = fill. */
-static int copy_range(const struct guest_mem *gm, uint64_t gpa, uint8_t *buf, uint8_t fill,
-		  uint64_t len, int op)
+/* Walks [gpa, gpa+len) slot by slot: copies from `src` into guest RAM,
+ * from guest RAM into `dst`, or fills with `fill` when both are NULL. */
+static int copy_range(const struct guest_mem *gm, uint64_t gpa, const uint8_t *src, uint8_t *dst,
+		      uint8_t fill, uint64_t len)
 {
 	if (gpa + len < gpa)
 		return -1;
@@ -109,14 +110,15 @@ static int copy_range(const struct guest_mem *gm, uint64_t gpa, uint8_t *buf, ui
 			return -1;
 		off = gpa - s->gpa;
 		chunk = s->size - off < len ? s->size - off : len;
-		if (op == 0)
-			memcpy(s->hva + off, buf, chunk);
-		else if (op == 1)
-			memcpy(buf, s->hva + off, chunk);
-		else
+		if (src != NULL) {
+			memcpy(s->hva + off, src, chunk);
+			src += chunk;
+		} else if (dst != NULL) {
+			memcpy(dst, s->hva + off, chunk);
+			dst += chunk;
+		} else {
 			memset(s->hva + off, fill, chunk);
-		if (buf != NULL)
-			buf += chunk;
+		}
 		gpa += chunk;
 		len -= chunk;
 	}
@@ -148,19 +150,19 @@ int guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *src, u
 {
 	if (!covered(gm, gpa, len))
 		return -1;
-	return copy_range(gm, gpa, (uint8_t *)(uintptr_t)src, 0, len, 0);
+	return copy_range(gm, gpa, src, NULL, 0, len);
 }
 
 int guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, uint64_t len)
 {
 	if (!covered(gm, gpa, len))
 		return -1;
-	return copy_range(gm, gpa, dst, 0, len, 1);
+	return copy_range(gm, gpa, NULL, dst, 0, len);
 }
 
 int guest_mem_fill(const struct guest_mem *gm, uint64_t gpa, uint8_t byte, uint64_t len)
 {
 	if (!covered(gm, gpa, len))
 		return -1;
-	return copy_range(gm, gpa, NULL, byte, len, 2);
+	return copy_range(gm, gpa, NULL, NULL, byte, len);
 }

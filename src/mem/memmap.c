@@ -69,7 +69,7 @@ int memmap_build(const struct vm_config *vm, struct memmap *mm, char *err, size_
 	}
 	if (vm->nregions > CFG_MAX_REGIONS) {
 		snprintf(err, errlen, "too many regions (%u, at most %u)", vm->nregions,
-			 CFG_MAX_REGIONS);
+			 (unsigned)CFG_MAX_REGIONS);
 		return -1;
 	}
 	/* REQ-MEM-001: static map. Sort by base (insertion sort over at most 16)
@@ -170,6 +170,7 @@ const char *memmap_type_name(enum memmap_type t)
 		return "ram";
 	case MEMMAP_RESERVED:
 		return "reserved";
+	default:
+		return "unknown";
 	}
-	return "unknown";
 }

@@ -358,14 +358,14 @@ static uint64_t timers_next(void *opaque)
 	uint64_t d = TIME_NEVER, t;
 
 	pthread_mutex_lock(&p->lock);
-	if (p->cfg->timers.pit && !p->kernel_irqchip && (t = pit_next_deadline(&p->pit)) < d)
-		d = t;
-	if (p->cfg->timers.hpet && (t = hpet_next_deadline(&p->hpet)) < d)
-		d = t;
-	if (p->cfg->timers.rtc && (t = rtc_next_deadline(&p->rtc)) < d)
-		d = t;
-	if (!p->kernel_irqchip && (t = irqchip_next_deadline(&p->ic)) < d)
-		d = t;
+	t = p->cfg->timers.pit && !p->kernel_irqchip ? pit_next_deadline(&p->pit) : TIME_NEVER;
+	d = t < d ? t : d;
+	t = p->cfg->timers.hpet ? hpet_next_deadline(&p->hpet) : TIME_NEVER;
+	d = t < d ? t : d;
+	t = p->cfg->timers.rtc ? rtc_next_deadline(&p->rtc) : TIME_NEVER;
+	d = t < d ? t : d;
+	t = !p->kernel_irqchip ? irqchip_next_deadline(&p->ic) : TIME_NEVER;
+	d = t < d ? t : d;
 	pthread_mutex_unlock(&p->lock);
 	return d;
 }

@@ -14,11 +14,12 @@ void vm_stop_init(struct vm_stop *s)
 bool vm_stop_request(struct vm_stop *s, int status, const char *fmt, ...)
 {
 	bool first;
-	va_list ap;
 
 	pthread_mutex_lock(&s->lock);
 	first = !s->requested;
 	if (first) {
+		va_list ap;
+
 		s->requested = true;
 		s->status = status;
 		va_start(ap, fmt);

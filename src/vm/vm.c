@@ -210,7 +210,7 @@ static bool wait_for_sipi(struct vm *vm, struct vcpu_slot *s)
 				report_fault(vm, s);
 				break;
 			}
-			log_debug("vCPU %u started at 0x%x000 by SIPI", s->v.id, vector);
+			log_debug("vCPU %u started at 0x%x000 by SIPI", s->v.id, (unsigned)vector);
 			started = true;
 			break;
 		}
