@@ -49,7 +49,7 @@ static uint64_t clamp_now(struct hpet *h, uint64_t now)
  * (the base is a clamped `now`). At most 2^64 ns * 0.1 -> fits. */
 static uint64_t ticks_since_base(const struct hpet *h, uint64_t now)
 {
-	return (uint64_t)((u128)(now - h->counter_base_ns) * HPET_HZ / NSEC_PER_SEC);
+	return ns_to_ticks(now - h->counter_base_ns, HPET_HZ);
 }
 
 static uint64_t counter_at(const struct hpet *h, uint64_t now)

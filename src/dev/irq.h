@@ -28,4 +28,11 @@ static inline void irq_line_set(const struct irq_line *l, bool level)
 #define TIME_NEVER UINT64_MAX
 #define NSEC_PER_SEC 1000000000ULL
 
+/* Whole periods of a `hz` clock in `ns` nanoseconds, floor(ns * hz / 1e9),
+ * exact for every ns below 2^64 and hz up to 1 GHz (128-bit product). */
+static inline uint64_t ns_to_ticks(uint64_t ns, uint64_t hz)
+{
+	return (uint64_t)((unsigned __int128)ns * hz / NSEC_PER_SEC);
+}
+
 #endif

@@ -348,25 +348,34 @@ static void write_elcr(struct pic8259 *c, uint8_t value)
 	c->irr = (uint8_t)((c->irr & ~c->elcr) | (c->lines & c->elcr));
 }
 
-uint8_t pic_io_read(struct pic_pair *p, uint16_t port)
+/* The chip a command/data port belongs to, or NULL (ELCR and others). */
+static struct pic8259 *chip_of_port(struct pic_pair *p, uint16_t port)
 {
-	struct pic8259 *c;
-
 	switch (port) {
 	case PIC_MASTER_BASE:
 	case PIC_MASTER_BASE + 1:
-		c = &p->chip[MASTER];
-		break;
+		return &p->chip[MASTER];
 	case PIC_SLAVE_BASE:
 	case PIC_SLAVE_BASE + 1:
-		c = &p->chip[SLAVE];
-		break;
-	case PIC_ELCR_BASE:
-	case PIC_ELCR_BASE + 1:
-		return p->chip[port - PIC_ELCR_BASE].elcr;
+		return &p->chip[SLAVE];
 	default:
-		return 0xff;
+		return NULL;
 	}
+}
+
+static bool is_elcr_port(uint16_t port)
+{
+	return port == PIC_ELCR_BASE || port == PIC_ELCR_BASE + 1;
+}
+
+uint8_t pic_io_read(struct pic_pair *p, uint16_t port)
+{
+	struct pic8259 *c = chip_of_port(p, port);
+
+	if (is_elcr_port(port))
+		return p->chip[port - PIC_ELCR_BASE].elcr;
+	if (c == NULL)
+		return 0xff;
 	if (c->poll)
 		return poll_read(p, c);
 	if (port & 1)
@@ -376,25 +385,15 @@ uint8_t pic_io_read(struct pic_pair *p, uint16_t port)
 
 void pic_io_write(struct pic_pair *p, uint16_t port, uint8_t value)
 {
-	struct pic8259 *c;
+	struct pic8259 *c = chip_of_port(p, port);
 
-	switch (port) {
-	case PIC_MASTER_BASE:
-	case PIC_MASTER_BASE + 1:
-		c = &p->chip[MASTER];
-		break;
-	case PIC_SLAVE_BASE:
-	case PIC_SLAVE_BASE + 1:
-		c = &p->chip[SLAVE];
-		break;
-	case PIC_ELCR_BASE:
-	case PIC_ELCR_BASE + 1:
+	if (is_elcr_port(port)) {
 		write_elcr(&p->chip[port - PIC_ELCR_BASE], value);
 		update(p);
 		return;
-	default:
-		return;
 	}
+	if (c == NULL)
+		return;
 	if (port & 1)
 		write_data(c, value);
 	else if (value & PIC_ICW1_INIT)

@@ -47,7 +47,7 @@ static uint64_t ticks_between(uint64_t from, uint64_t to)
 {
 	if (to <= from)
 		return 0;
-	return (uint64_t)((u128)(to - from) * PIT_HZ / NSEC_PER_SEC);
+	return ns_to_ticks(to - from, PIT_HZ);
 }
 
 /* First instant at which `k` clocks have elapsed since `origin`, i.e. the

@@ -21,7 +21,7 @@ uint32_t pmtimer_read(const struct pmtimer *t, uint64_t now)
 	/* Split so nothing overflows: whole seconds (< 2^35) times the rate stay
 	 * below 2^57, and the sub-second rest times the rate below 2^52. The sum
 	 * is exactly floor(d * HZ / 1e9) because the first term is whole. */
-	ticks = (d / NSEC_PER_SEC) * PMTIMER_HZ + (d % NSEC_PER_SEC) * PMTIMER_HZ / NSEC_PER_SEC;
+	ticks = ns_to_ticks(d, PMTIMER_HZ);
 	return (uint32_t)(ticks & (t->wide ? 0xffffffffULL : 0x00ffffffULL));
 }
 
