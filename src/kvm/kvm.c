@@ -380,7 +380,7 @@ int kvm_vm_irq_line(struct kvm_handle *vm, unsigned gsi, bool level)
 	return ioctl(vm->fd, KVM_IRQ_LINE, &l) == 0 ? 0 : -1;
 }
 
-int kvm_vcpu_lapic_virtual_wire(struct kvm_vcpu_handle *vcpu)
+int kvm_vcpu_lapic_load(struct kvm_vcpu_handle *vcpu, bool virtual_wire)
 {
 	struct kvm_lapic_state st;
 	static const struct { unsigned off; uint32_t val; } regs[] = {
@@ -389,7 +389,7 @@ int kvm_vcpu_lapic_virtual_wire(struct kvm_vcpu_handle *vcpu)
 
 	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &st) != 0)
 		return -1;
-	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+	for (unsigned i = 0; virtual_wire && i < sizeof(regs) / sizeof(regs[0]); i++)
 		memcpy(&st.regs[regs[i].off], &regs[i].val, 4);
 	return ioctl(vcpu->fd, KVM_SET_LAPIC, &st) == 0 ? 0 : -1;
 }

@@ -77,9 +77,13 @@ int kvm_vm_create_irqchip(struct kvm_handle *vm, bool pit, char *err, size_t err
 /* Drives a GSI: 0-15 reach the PICs and I/O APIC, 16-23 the I/O APIC. */
 int kvm_vm_irq_line(struct kvm_handle *vm, unsigned gsi, bool level);
 
-/* irqchip = "kernel": put vCPU's in-kernel LAPIC in the virtual-wire state
- * PC firmware leaves (SVR enabled, LINT0 ExtINT, LINT1 NMI). */
-int kvm_vcpu_lapic_virtual_wire(struct kvm_vcpu_handle *vcpu);
+/* irqchip = "kernel": loads the vCPU's in-kernel LAPIC state back into
+ * KVM, for the boot CPU in the virtual-wire state PC firmware leaves (SVR
+ * enabled, LINT0 ExtINT, LINT1 NMI). Call it for every vCPU once all exist:
+ * KVM builds its IPI destination map when a LAPIC is reset or loaded, and
+ * a vCPU's reset at creation comes before it is listed in the VM, so
+ * without this INIT/SIPI to an AP finds no destination (REQ-IRQ-012). */
+int kvm_vcpu_lapic_load(struct kvm_vcpu_handle *vcpu, bool virtual_wire);
 
 /* The guest TSC frequency in kHz, or 0 if KVM cannot say. */
 uint32_t kvm_vcpu_tsc_khz(struct kvm_vcpu_handle *vcpu);

@@ -379,14 +379,18 @@ static int create_vcpus(struct vm *vm, struct kvm_cpuid2 *supported, char *err, 
 		free(c);
 		if (rc != 0)
 			return -1;
-		if (vm->kernel_irqchip && i == 0 && kvm_vcpu_lapic_virtual_wire(&s->h) != 0)
-			log_warn("cannot set the LAPIC's virtual-wire mode: %s", strerror(errno));
 		s->v = (struct vcpu){
 			.id = i, .run = s->h.run, .run_size = s->h.run_size,
 			.pio = &vm->pio, .mmio = &vm->mmio, .stop = &vm->stop,
 			.msr_hook = platform_msr, .msr_opaque = &vm->plat,
 		};
 	}
+	for (unsigned i = 0; vm->kernel_irqchip && i < vm->nvcpus; i++)
+		if (kvm_vcpu_lapic_load(&vm->vcpus[i].h, i == 0) != 0) {
+			snprintf(err, errlen, "cannot load vCPU %u's in-kernel LAPIC: %s", i,
+				 strerror(errno));
+			return -1;
+		}
 	return 0;
 }
 
