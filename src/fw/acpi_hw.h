@@ -38,4 +38,12 @@
 #define FW_PC_TABLES_BASE   0xe0000ULL
 #define FW_PC_TABLES_SIZE   0x20000ULL
 
+/* Facts the ACPI and MP tables state about other models, kept here so the
+ * tables and the models cannot drift apart (the lead wires the models to
+ * these). The I/O APIC ID: the vCPU count, clipped to the 4-bit ID register,
+ * as src/vm/irqchip.c programs it. The PM timer: 32 bits wide (the
+ * `wide` argument of pmtimer_init; FADT TMR_VAL_EXT). */
+#define FW_IOAPIC_ID(ncpus) ((ncpus) < 15u ? (unsigned)(ncpus) : 15u)
+#define ACPI_PM_TMR_32BIT   1
+
 #endif
