@@ -1,10 +1,11 @@
 /* A boot plan: everything a boot protocol loader decided, as data. The loader
- * (multiboot.c, later linux.c) is pure: it reads the image bytes and the
+ * (multiboot.c, linux.c) is pure: it reads the image bytes and the
  * memory map and returns where each part goes and the vCPU entry state.
  * `keel check` prints the plan; `keel run` applies it to guest RAM. */
 #ifndef KEEL_BOOT_BOOT_H
 #define KEEL_BOOT_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,12 +25,18 @@ struct boot_item {
 
 enum boot_entry_mode {
 	BOOT_ENTRY_PROTECTED32 = 0, /* Multiboot: flat 32-bit, paging off */
+	BOOT_ENTRY_LONG64 = 1,      /* Linux 64-bit boot protocol: long mode, identity
+				     * map at cr3, GDT at gdt_base (see boot/linux.h) */
 };
 
 struct boot_entry {
 	enum boot_entry_mode mode;
 	uint64_t rip;
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp;
+	/* BOOT_ENTRY_LONG64 only (0 otherwise): the PML4 and the GDT the
+	 * loader planned in guest RAM. */
+	uint64_t cr3, gdt_base;
+	uint16_t gdt_limit;
 };
 
 struct boot_plan {
@@ -42,7 +49,8 @@ struct boot_plan {
 
 /* Which input an error is about, so the caller can name the config key. */
 enum boot_error_source { BOOT_ERR_KERNEL = 0, BOOT_ERR_MODULE = 1, BOOT_ERR_CMDLINE = 2,
-			 BOOT_ERR_MEMORY = 3 };
+			 BOOT_ERR_MEMORY = 3, BOOT_ERR_INITRD = 4, BOOT_ERR_KERNEL_ADDR = 5,
+			 BOOT_ERR_INITRD_ADDR = 6 };
 
 struct boot_error {
 	enum boot_error_source source;
@@ -57,6 +65,17 @@ struct boot_module_input {
 	const char *name;       /* for messages and plan labels */
 };
 
+/* Bytes keel's firmware puts at a fixed guest address (ACPI tables, MP
+ * table...). Linux plans them first and reports them in e820 as ACPI data
+ * (type 3) when `acpi`, else reserved (type 2). */
+struct boot_fw_blob {
+	uint64_t gpa;
+	const uint8_t *data;
+	size_t size;
+	const char *what;       /* plan label */
+	bool acpi;
+};
+
 struct boot_input {
 	const uint8_t *kernel;
 	size_t kernel_size;
@@ -64,6 +83,15 @@ struct boot_input {
 	const char *cmdline;
 	unsigned nmodules;
 	const struct boot_module_input *modules;
+	/* Linux only; Multiboot ignores the fields below. */
+	const uint8_t *initrd;  /* NULL: no initrd */
+	size_t initrd_size;
+	const char *initrd_name;
+	uint64_t kernel_addr;   /* 0: choose automatically */
+	uint64_t initrd_addr;   /* 0: choose automatically */
+	unsigned nfw;
+	const struct boot_fw_blob *fw;
+	uint64_t acpi_rsdp;     /* guest address of the ACPI RSDP; 0: none */
 };
 
 /* Adds an item; -1 if the plan is full or the item is inconsistent

@@ -490,10 +490,13 @@ static int resolve_file(const struct ctx *c, const config_setting_t *s, const ch
 
 static const char *const root_keys[] = { "vms", NULL };
 static const char *const vm_keys[] = { "name", "vcpus", "memory", "image", "timers",
-				       "irqchip", "serial", "debug_exit", NULL };
+				       "irqchip", "serial", "debug_exit", "on_reboot", NULL };
 static const char *const memory_keys[] = { "regions", "ram_mb", NULL };
 static const char *const region_keys[] = { "base", "size", NULL };
-static const char *const image_keys[] = { "kernel", "protocol", "cmdline", "modules", NULL };
+static const char *const image_keys[] = { "kernel", "protocol", "cmdline", "modules", "initrd",
+					  "kernel_addr", "initrd_addr", NULL };
+/* Keys of `image` that only the Linux boot protocol uses (REQ-CFG-024). */
+static const char *const linux_only_keys[] = { "initrd", "kernel_addr", "initrd_addr", NULL };
 static const char *const module_keys[] = { "path", "cmdline", NULL };
 static const char *const timer_keys[] = { "pit", "hpet", "lapic", "rtc", "pm_timer", NULL };
 static const char *const serial_keys[] = { "output", NULL };
@@ -618,7 +621,84 @@ static int parse_memory(const struct ctx *c, const config_setting_t *g, const ch
 	return 0;
 }
 
-/* REQ-CFG-011 .. REQ-CFG-014 */
+/* An optional guest-physical load address (REQ-CFG-023): absent means the
+ * loader chooses; 0 is refused rather than read as "choose". */
+static int opt_addr(const struct ctx *c, const config_setting_t *g, const char *gkey,
+		    const char *name, uint64_t *v, int *line)
+{
+	config_setting_t *s;
+	char key[KEY_MAX];
+
+	if (member(c, g, gkey, name, false, CONFIG_TYPE_INT, &s, key) != 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	*line = line_of(s);
+	if (get_uint(c, s, key, v) != 0)
+		return -1;
+	if (*v == 0)
+		return fail(c, *line, key, "must not be 0 (leave the key out to let keel choose)");
+	if (*v % CFG_PAGE_SIZE != 0)
+		return fail(c, *line, key, "0x%" PRIx64 " is not a multiple of 4 KiB (0x%llx)", *v,
+			    CFG_PAGE_SIZE);
+	if (*v >= CFG_GPA_LIMIT)
+		return fail(c, *line, key, "0x%" PRIx64 " is beyond the guest-physical limit 0x%llx",
+			    *v, CFG_GPA_LIMIT);
+	return 0;
+}
+
+/* REQ-CFG-024: keys that belong to the other protocol are errors, not
+ * silently ignored. */
+static int check_protocol_keys(const struct ctx *c, const config_setting_t *img,
+			       const char *ikey, const struct vm_config *vm)
+{
+	char key[KEY_MAX];
+
+	if (vm->protocol == BOOT_LINUX) {
+		const config_setting_t *m = config_setting_get_member(img, "modules");
+
+		subkey(key, ikey, "modules");
+		if (m != NULL)
+			return fail(c, line_of(m), key,
+				    "protocol \"linux\" takes one initrd (image.initrd), not "
+				    "modules");
+		return 0;
+	}
+	for (const char *const *n = linux_only_keys; *n != NULL; n++) {
+		const config_setting_t *s = config_setting_get_member(img, *n);
+
+		subkey(key, ikey, *n);
+		if (s != NULL)
+			return fail(c, line_of(s), key, "only for protocol \"linux\"");
+	}
+	return 0;
+}
+
+/* REQ-CFG-022, REQ-CFG-023 */
+static int parse_linux_image(const struct ctx *c, const config_setting_t *img,
+			     const char *ikey, struct vm_config *vm)
+{
+	config_setting_t *s;
+	char key[KEY_MAX];
+
+	if (member(c, img, ikey, "initrd", false, CONFIG_TYPE_STRING, &s, key) != 0)
+		return -1;
+	if (s != NULL) {
+		if (resolve_file(c, s, key, vm->initrd) != 0)
+			return -1;
+		vm->initrd_line = line_of(s);
+	}
+	if (opt_addr(c, img, ikey, "kernel_addr", &vm->kernel_addr, &vm->kernel_addr_line) != 0 ||
+	    opt_addr(c, img, ikey, "initrd_addr", &vm->initrd_addr, &vm->initrd_addr_line) != 0)
+		return -1;
+	if (vm->initrd_addr != 0 && vm->initrd[0] == '\0') {
+		subkey(key, ikey, "initrd_addr");
+		return fail(c, vm->initrd_addr_line, key, "is given but image.initrd is not");
+	}
+	return 0;
+}
+
+/* REQ-CFG-011 .. REQ-CFG-014, REQ-CFG-022 .. REQ-CFG-024 */
 static int parse_image(const struct ctx *c, const config_setting_t *g, const char *vkey,
 		       struct vm_config *vm)
 {
@@ -647,7 +727,11 @@ static int parse_image(const struct ctx *c, const config_setting_t *g, const cha
 				    "\"%s\" is not a boot protocol (allowed: multiboot, linux)", p);
 	}
 	if (opt_cmdline(c, img, ikey, vm->cmdline) != 0 ||
-	    member(c, img, ikey, "modules", false, CONFIG_TYPE_LIST, &mods, mkey) != 0)
+	    check_protocol_keys(c, img, ikey, vm) != 0)
+		return -1;
+	if (vm->protocol == BOOT_LINUX)
+		return parse_linux_image(c, img, ikey, vm);
+	if (member(c, img, ikey, "modules", false, CONFIG_TYPE_LIST, &mods, mkey) != 0)
 		return -1;
 	if (mods == NULL)
 		return 0;
@@ -765,6 +849,31 @@ static int parse_serial(const struct ctx *c, const config_setting_t *g, const ch
 	return 0;
 }
 
+/* REQ-CFG-025 */
+static int parse_on_reboot(const struct ctx *c, const config_setting_t *g, const char *vkey,
+			   struct vm_config *vm)
+{
+	config_setting_t *s;
+	char key[KEY_MAX];
+
+	/* "exit" by default: a triple-faulting partition must not silently
+	 * come back (and status 1 for a fault stays what it always was). */
+	vm->on_reboot = REBOOT_EXIT;
+	vm->on_reboot_line = vm->line;
+	if (member(c, g, vkey, "on_reboot", false, CONFIG_TYPE_STRING, &s, key) != 0)
+		return -1;
+	if (s == NULL)
+		return 0;
+	vm->on_reboot_line = line_of(s);
+	if (strcmp(config_setting_get_string(s), "restart") == 0)
+		vm->on_reboot = REBOOT_RESTART;
+	else if (strcmp(config_setting_get_string(s), "exit") != 0)
+		return fail(c, line_of(s), key,
+			    "\"%s\" is not a reboot action (allowed: restart, exit)",
+			    config_setting_get_string(s));
+	return 0;
+}
+
 static int parse_vm(const struct ctx *c, const config_setting_t *g, const char *vkey,
 		    struct keel_config *cfg, struct vm_config *vm)
 {
@@ -776,7 +885,8 @@ static int parse_vm(const struct ctx *c, const config_setting_t *g, const char *
 	    parse_timers(c, g, vkey, vm) != 0 ||
 	    parse_irqchip(c, g, vkey, vm, (unsigned)vcpus) != 0 ||
 	    parse_serial(c, g, vkey, vm) != 0 ||
-	    opt_bool(c, g, vkey, "debug_exit", &vm->debug_exit) != 0)
+	    opt_bool(c, g, vkey, "debug_exit", &vm->debug_exit) != 0 ||
+	    parse_on_reboot(c, g, vkey, vm) != 0)
 		return -1;
 	vm->vcpus = (unsigned)vcpus;
 	return 0;

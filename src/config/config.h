@@ -22,6 +22,9 @@
 
 enum boot_protocol { BOOT_MULTIBOOT = 0, BOOT_LINUX = 1 };
 
+/* What a guest's reboot request does (REQ-CFG-025). */
+enum reboot_action { REBOOT_EXIT = 0, REBOOT_RESTART = 1 };
+
 /* Who emulates the interrupt controllers and the PIT (REQ-CFG-020). */
 enum irqchip_mode { IRQCHIP_VMM = 0, IRQCHIP_KERNEL = 1 };
 
@@ -59,6 +62,11 @@ struct vm_config {
 	char cmdline[CFG_CMDLINE_MAX];
 	unsigned nmodules;
 	struct cfg_module modules[CFG_MAX_MODULES];
+	/* protocol "linux" only (REQ-CFG-022, REQ-CFG-023): */
+	char initrd[PATH_MAX];  /* resolved path; "" = none */
+	int initrd_line;
+	uint64_t kernel_addr, initrd_addr;  /* 0 = chosen by the loader */
+	int kernel_addr_line, initrd_addr_line;
 
 	struct cfg_timers timers;   /* each defaults to true: a full PC */
 	int timers_line;
@@ -69,6 +77,9 @@ struct vm_config {
 	char serial_path[PATH_MAX]; /* resolved path when !serial_stdout */
 
 	bool debug_exit;
+
+	enum reboot_action on_reboot;
+	int on_reboot_line;
 };
 
 struct keel_config {

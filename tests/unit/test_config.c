@@ -302,13 +302,15 @@ TEST(config_unknown_keys, "REQ-CFG-003 REQ-CFG-010")
 	static const struct err_case cases[] = {
 		{ MINI "foo = 1;\n", 8, "foo", "unknown key (allowed: vms)" },
 		{ HEAD "    cpus = 2;\n" MEM IMG TAIL, 4, "vms.[0].cpus",
-		  "unknown key (allowed: name, vcpus, memory, image, timers, irqchip, serial, debug_exit)" },
+		  "unknown key (allowed: name, vcpus, memory, image, timers, irqchip, serial, debug_exit, "
+		  "on_reboot)" },
 		{ HEAD "    memory = {\n      ram_mb = 16;\n      size = 1;\n    };\n" IMG TAIL, 6,
 		  "vms.[0].memory.size", "unknown key (allowed: regions, ram_mb)" },
 		{ REGION("{ base = 0; size = 0x1000; flags = 1; }"), 4,
 		  "vms.[0].memory.regions.[0].flags", "unknown key (allowed: base, size)" },
-		{ IMAGE("initrd = \"m\";"), 5, "vms.[0].image.initrd",
-		  "unknown key (allowed: kernel, protocol, cmdline, modules)" },
+		{ IMAGE("ramdisk = \"m\";"), 5, "vms.[0].image.ramdisk",
+		  "unknown key (allowed: kernel, protocol, cmdline, modules, initrd, kernel_addr, "
+		  "initrd_addr)" },
 		{ HEAD MEM "    image = { kernel = \"k\";\n"
 		  "      modules = ( { path = \"m\"; name = \"x\"; } ); };\n" TAIL, 6,
 		  "vms.[0].image.modules.[0].name", "unknown key (allowed: path, cmdline)" },
@@ -932,4 +934,131 @@ TEST(config_load_file, "REQ-CFG-018 REQ-CFG-011 REQ-CFG-010")
 	CHECK_EQ(config_load(path, g_cfg, g_err, sizeof(g_err)), -1);
 	snprintf(want, sizeof(want), "%s:1: file is 1048577 bytes", path);
 	CHECK_STR_CONTAINS(g_err, want);
+}
+
+/* Linux image keys: an initrd file and pinned load addresses. */
+#define LINUX_IMG(i) HEAD MEM "    image = { kernel = \"k\"; protocol = \"linux\"; " i " };\n" TAIL
+
+TEST(config_linux_image, "REQ-CFG-022 REQ-CFG-023 REQ-CFG-011 REQ-CFG-010")
+{
+	static char text[1024], what[PATH_MAX + 100];
+	struct err_case e = { text, 6, "vms.[0].image.initrd", what };
+	const struct vm_config *v;
+	char want[PATH_MAX];
+
+	setup();
+	v = &g_cfg->vms[0];
+	CHECK_OK(HEAD MEM "    image = {\n      kernel = \"k\";\n      protocol = \"linux\";\n"
+		 "      initrd = \"m\";\n      kernel_addr = 0x2000000;\n"
+		 "      initrd_addr = 0x100000000L;\n    };\n" TAIL);
+	snprintf(want, sizeof(want), "%s/m", g_dir);
+	CHECK(strcmp(v->initrd, want) == 0);   /* relative to the config folder */
+	CHECK_EQ(v->initrd_line, 8);
+	CHECK_EQ(v->kernel_addr, 0x2000000);
+	CHECK_EQ(v->kernel_addr_line, 9);
+	CHECK_EQ(v->initrd_addr, 0x100000000ULL);
+	CHECK_EQ(v->initrd_addr_line, 10);
+	CHECK_EQ(v->protocol, BOOT_LINUX);
+
+	/* Defaults: no initrd, addresses chosen by the loader. */
+	CHECK_OK(LINUX_IMG(""));
+	CHECK(strcmp(v->initrd, "") == 0);
+	CHECK_EQ(v->kernel_addr, 0);
+	CHECK_EQ(v->initrd_addr, 0);
+	/* Largest page-aligned address below the limit. */
+	CHECK_OK(LINUX_IMG("kernel_addr = 0x3ffffffff000L;"));
+	CHECK_EQ(v->kernel_addr, CFG_GPA_LIMIT - 0x1000);
+
+	/* The initrd is checked like the kernel. */
+	setup();
+	snprintf(text, sizeof(text), HEAD MEM "    image = { kernel = \"k\"; protocol = \"linux\";\n"
+		 "      initrd = \"gone\"; };\n" TAIL);
+	snprintf(what, sizeof(what), "cannot open '%s/gone': No such file", g_dir);
+	check_err_at(__FILE__, __LINE__, &e);
+	snprintf(text, sizeof(text), HEAD MEM "    image = { kernel = \"k\"; protocol = \"linux\";\n"
+		 "      initrd = \"sub\"; };\n" TAIL);
+	snprintf(what, sizeof(what), "'%s/sub' is not a regular file", g_dir);
+	check_err_at(__FILE__, __LINE__, &e);
+	snprintf(text, sizeof(text), HEAD MEM "    image = { kernel = \"k\"; protocol = \"linux\";\n"
+		 "      initrd = \"\"; };\n" TAIL);
+	snprintf(what, sizeof(what), "must not be empty");
+	check_err_at(__FILE__, __LINE__, &e);
+}
+
+TEST(config_linux_image_errors, "REQ-CFG-022 REQ-CFG-023 REQ-CFG-004 REQ-CFG-010")
+{
+	static const struct err_case cases[] = {
+		{ LINUX_IMG("initrd = 5;"), 5, "vms.[0].image.initrd",
+		  "expected a string, got an integer" },
+		{ LINUX_IMG("kernel_addr = \"0x1000000\";"), 5, "vms.[0].image.kernel_addr",
+		  "expected an integer, got a string" },
+		{ LINUX_IMG("initrd = \"m\"; initrd_addr = true;"), 5, "vms.[0].image.initrd_addr",
+		  "expected an integer, got a boolean" },
+		{ LINUX_IMG("kernel_addr = 0x1000800;"), 5, "vms.[0].image.kernel_addr",
+		  "0x1000800 is not a multiple of 4 KiB (0x1000)" },
+		{ LINUX_IMG("initrd = \"m\"; initrd_addr = 0x7fff001;"), 5,
+		  "vms.[0].image.initrd_addr", "0x7fff001 is not a multiple of 4 KiB" },
+		{ LINUX_IMG("kernel_addr = 0;"), 5, "vms.[0].image.kernel_addr",
+		  "must not be 0 (leave the key out to let keel choose)" },
+		{ LINUX_IMG("initrd = \"m\"; initrd_addr = 0;"), 5, "vms.[0].image.initrd_addr",
+		  "must not be 0" },
+		{ LINUX_IMG("kernel_addr = 0x400000000000L;"), 5, "vms.[0].image.kernel_addr",
+		  "0x400000000000 is beyond the guest-physical limit 0x400000000000" },
+		{ LINUX_IMG("initrd = \"m\"; initrd_addr = 0xfffffffffffff000L;"), 5,
+		  "vms.[0].image.initrd_addr", "is beyond the guest-physical limit" },
+		{ LINUX_IMG("kernel_addr = -4096;"), 5, "vms.[0].image.kernel_addr",
+		  "must not be negative" },
+		{ LINUX_IMG("kernel_addr = 0x100000000;"), 5, "vms.[0].image.kernel_addr",
+		  "does not fit in 32 bits; write 0x100000000L" },
+		{ LINUX_IMG("initrd_addr = 0x8000000;"), 5, "vms.[0].image.initrd_addr",
+		  "is given but image.initrd is not" },
+	};
+
+	CHECK_ERRS(cases);
+}
+
+TEST(config_protocol_keys, "REQ-CFG-024 REQ-CFG-010")
+{
+	static const struct err_case cases[] = {
+		{ IMAGE("initrd = \"m\";"), 5, "vms.[0].image.initrd",
+		  "only for protocol \"linux\"" },
+		{ IMAGE("protocol = \"multiboot\";\n      kernel_addr = 0x100000;"), 6,
+		  "vms.[0].image.kernel_addr", "only for protocol \"linux\"" },
+		{ IMAGE("initrd_addr = 0x100000;"), 5, "vms.[0].image.initrd_addr",
+		  "only for protocol \"linux\"" },
+		/* The protocol decides before the value is looked at. */
+		{ IMAGE("initrd = 5;"), 5, "vms.[0].image.initrd", "only for protocol \"linux\"" },
+		{ LINUX_IMG("\n      modules = ( { path = \"m\"; } );"), 6, "vms.[0].image.modules",
+		  "protocol \"linux\" takes one initrd (image.initrd), not modules" },
+		{ LINUX_IMG("modules = ( );"), 5, "vms.[0].image.modules", "not modules" },
+	};
+
+	CHECK_ERRS(cases);
+	/* Multiboot keeps its modules. */
+	CHECK_OK(IMAGE("protocol = \"multiboot\"; modules = ( { path = \"m\"; } );"));
+	CHECK_EQ(g_cfg->vms[0].nmodules, 1);
+}
+
+TEST(config_on_reboot, "REQ-CFG-025 REQ-CFG-004 REQ-CFG-010")
+{
+	static const struct err_case cases[] = {
+		{ HEAD MEM IMG "    on_reboot = \"halt\";\n" TAIL, 6, "vms.[0].on_reboot",
+		  "\"halt\" is not a reboot action (allowed: restart, exit)" },
+		{ HEAD MEM IMG "    on_reboot = \"\";\n" TAIL, 6, "vms.[0].on_reboot",
+		  "is not a reboot action" },
+		{ HEAD MEM IMG "    on_reboot = true;\n" TAIL, 6, "vms.[0].on_reboot",
+		  "expected a string, got a boolean" },
+		{ HEAD MEM IMG "    on_reboot = 1;\n" TAIL, 6, "vms.[0].on_reboot",
+		  "expected a string, got an integer" },
+	};
+
+	CHECK_OK(MINI);
+	CHECK_EQ(g_cfg->vms[0].on_reboot, REBOOT_EXIT);      /* the default */
+	CHECK_EQ(g_cfg->vms[0].on_reboot_line, 2);
+	CHECK_OK(HEAD MEM IMG "    on_reboot = \"exit\";\n" TAIL);
+	CHECK_EQ(g_cfg->vms[0].on_reboot, REBOOT_EXIT);
+	CHECK_EQ(g_cfg->vms[0].on_reboot_line, 6);
+	CHECK_OK(HEAD MEM IMG "    on_reboot = \"restart\";\n" TAIL);
+	CHECK_EQ(g_cfg->vms[0].on_reboot, REBOOT_RESTART);
+	CHECK_ERRS(cases);
 }

@@ -91,7 +91,8 @@ static int mm_pc(uint64_t ram_mb)
 static int run(size_t size, const char *cmdline, unsigned nmod,
 	       const struct boot_module_input *mods)
 {
-	struct boot_input in = { g_img, size, "kernel.elf", cmdline, nmod, mods };
+	struct boot_input in = { .kernel = g_img, .kernel_size = size, .kernel_name = "kernel.elf",
+				 .cmdline = cmdline, .nmodules = nmod, .modules = mods };
 
 	boot_plan_free(&g_plan);
 	return multiboot_plan(&in, &g_mm, &g_plan, &g_berr);
@@ -353,7 +354,7 @@ TEST(multiboot_elf32_load, "REQ-MB-007 REQ-MB-020")
 	/* Multiboot-detectable, and success works without an error structure. */
 	CHECK(multiboot_detect(g_img, size));
 	{
-		struct boot_input in = { g_img, size, "k", NULL, 0, NULL };
+		struct boot_input in = { .kernel = g_img, .kernel_size = size, .kernel_name = "k" };
 
 		boot_plan_free(&g_plan);
 		CHECK_EQ(multiboot_plan(&in, &g_mm, &g_plan, NULL), 0);
@@ -943,7 +944,7 @@ TEST(multiboot_cmdline_limits, "REQ-MB-017 REQ-MB-021")
 
 TEST(multiboot_plan_arguments, "REQ-MB-021")
 {
-	struct boot_input in = { g_img, simple_elf(0), "k", NULL, 0, NULL };
+	struct boot_input in = { .kernel = g_img, .kernel_size = simple_elf(0), .kernel_name = "k" };
 
 	/* multiboot_plan overwrites the plan: free the previous one first. */
 	boot_plan_free(&g_plan);
