@@ -181,7 +181,8 @@ static enum exit_action handle_system_event(struct vcpu *v)
 		vm_stop_request(v->stop, KEEL_EXIT_CLEAN, "guest powered off");
 		return EXIT_STOP;
 	case KVM_SYSTEM_EVENT_RESET:
-		return fault(v, "guest requested a reset (reboot is not supported yet)");
+		vm_stop_request(v->stop, KEEL_EXIT_REBOOT, "guest requested a reset");
+		return EXIT_STOP;
 	default:
 		return fault(v, "system event %u", v->run->system_event.type);
 	}

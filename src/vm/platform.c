@@ -277,6 +277,112 @@ int platform_msr(void *opaque, unsigned cpu, uint32_t index, uint64_t *value, bo
 	return r;
 }
 
+/* ---- power: ACPI PM1/GPE0, reset control 0xcf9, i8042 (REQ-PWR-*) ------ */
+
+static void on_power_event(void *opaque, enum power_event ev)
+{
+	struct platform *p = opaque;
+
+	if (ev == POWER_OFF)
+		vm_stop_request(p->stop, KEEL_EXIT_CLEAN, "guest powered off (ACPI S5)");
+	else
+		vm_stop_request(p->stop, KEEL_EXIT_REBOOT, "guest requested a reset");
+}
+
+static uint32_t get_le32(const uint8_t *d, unsigned len)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, d, len < 4 ? len : 4);
+	return v;
+}
+
+static void put_le32(uint8_t *d, unsigned len, uint32_t v)
+{
+	memset(d, 0xff, len);
+	memcpy(d, &v, len < 4 ? len : 4);
+}
+
+/* The SCI follows PM1/GPE0 status & enable (ISA IRQ 9, level). */
+static void acpi_sci_update(struct platform *p)
+{
+	isa_irq(p, ACPI_SCI_IRQ, acpi_pm_sci_level(&p->acpi));
+}
+
+static void acpi_evt_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	struct platform *p = opaque;
+
+	pthread_mutex_lock(&p->lock);
+	if (is_write) {
+		acpi_pm_evt_write(&p->acpi, offset, get_le32(data, len), len);
+		acpi_sci_update(p);
+	} else {
+		put_le32(data, len, acpi_pm_evt_read(&p->acpi, offset, len));
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void acpi_cnt_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	struct platform *p = opaque;
+
+	pthread_mutex_lock(&p->lock);
+	if (is_write)
+		acpi_pm_cnt_write(&p->acpi, offset, get_le32(data, len), len);
+	else
+		put_le32(data, len, acpi_pm_cnt_read(&p->acpi, offset, len));
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void acpi_gpe_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	struct platform *p = opaque;
+
+	pthread_mutex_lock(&p->lock);
+	if (is_write) {
+		acpi_pm_gpe_write(&p->acpi, offset, get_le32(data, len), len);
+		acpi_sci_update(p);
+	} else {
+		put_le32(data, len, acpi_pm_gpe_read(&p->acpi, offset, len));
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void reset_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	struct platform *p = opaque;
+
+	pthread_mutex_lock(&p->lock);
+	if (is_write)
+		reset_ctl_write(&p->rst, offset, get_le32(data, len), len);
+	else
+		put_le32(data, len, reset_ctl_read(&p->rst, offset, len));
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void i8042_io(void *opaque, uint64_t port, uint8_t *data, unsigned len, bool is_write)
+{
+	struct platform *p = opaque;
+
+	pthread_mutex_lock(&p->lock);
+	if (is_write)
+		i8042_write(&p->kbc, (uint16_t)port, get_le32(data, len), len);
+	else
+		put_le32(data, len, i8042_read(&p->kbc, (uint16_t)port, len));
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void i8042_data_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	i8042_io(opaque, I8042_DATA_PORT + offset, data, len, is_write);
+}
+
+static void i8042_cmd_io(void *opaque, uint64_t offset, uint8_t *data, unsigned len, bool is_write)
+{
+	i8042_io(opaque, I8042_CMD_PORT + offset, data, len, is_write);
+}
+
 static void on_debug_exit(void *opaque, int status, uint32_t value)
 {
 	struct platform *p = opaque;
@@ -438,7 +544,7 @@ int platform_init(struct platform *p, const struct vm_config *vm, const struct m
 	if (console_open(&p->con, vm->serial_stdout ? NULL : vm->serial_path, err, errlen) != 0)
 		return -1;
 	uart_init(&p->com1, com1_tx, com1_irq, p);
-	pmtimer_init(&p->pmt, true, now);
+	pmtimer_init(&p->pmt, ACPI_PM_TMR_32BIT, now);
 
 	bus = pio;
 	REG(UART_COM1_BASE, UART_NUM_REGS, com1_io, "com1");
@@ -449,6 +555,17 @@ int platform_init(struct platform *p, const struct vm_config *vm, const struct m
 				   "debug-exit") != 0)
 			goto clash;
 	}
+	/* REQ-PWR-*: the ACPI fixed hardware keel's FADT describes, and the two
+	 * PC reset paths; present on every VM (an RTOS may reset through them). */
+	acpi_pm_init(&p->acpi, on_power_event, p);
+	reset_ctl_init(&p->rst, on_power_event, p);
+	i8042_init(&p->kbc, on_power_event, p);
+	REG(ACPI_PM1A_EVT_PORT, ACPI_PM1A_EVT_LEN, acpi_evt_io, "acpi-pm1-evt");
+	REG(ACPI_PM1A_CNT_PORT, ACPI_PM1A_CNT_LEN, acpi_cnt_io, "acpi-pm1-cnt");
+	REG(ACPI_GPE0_PORT, ACPI_GPE0_LEN, acpi_gpe_io, "acpi-gpe0");
+	REG(RESET_CTL_PORT, RESET_CTL_LEN, reset_io, "reset-ctl");
+	REG(I8042_DATA_PORT, 1, i8042_data_io, "i8042-data");
+	REG(I8042_CMD_PORT, 1, i8042_cmd_io, "i8042-cmd");
 	if (!p->kernel_irqchip) {
 		irqchip_init(&p->ic, vm->vcpus, t->lapic, tsc_khz, tsc_base, &icops);
 		REG(PIC_MASTER_BASE, 2, pic_master_io, "pic-master");

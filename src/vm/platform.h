@@ -14,11 +14,14 @@
 
 #include "bus/iobus.h"
 #include "config/config.h"
+#include "dev/acpi_pm.h"
 #include "dev/debug_exit.h"
 #include "dev/hpet.h"
+#include "dev/i8042.h"
 #include "dev/pit8254.h"
 #include "dev/pmtimer.h"
 #include "dev/post.h"
+#include "dev/reset.h"
 #include "dev/rtc.h"
 #include "dev/uart16550.h"
 #include "host/console.h"
@@ -50,6 +53,9 @@ struct platform {
 	struct hpet hpet;
 	struct rtc rtc;
 	struct pmtimer pmt;
+	struct acpi_pm acpi;
+	struct reset_ctl rst;
+	struct i8042 kbc;
 	struct irqchip ic;              /* irqchip = "vmm" only */
 
 	struct timer_thread timers;

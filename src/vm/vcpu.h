@@ -17,6 +17,10 @@
 #define KEEL_EXIT_CLEAN  0
 #define KEEL_EXIT_FAULT  1
 #define KEEL_EXIT_USAGE  2
+/* The guest asked for a reset (0xcf9, i8042 pulse, ACPI reset register)
+ * and on_reboot = "exit" (REQ-PWR-016). Even, so no debug-exit status
+ * ((V << 1) | 1) can be mistaken for it. */
+#define KEEL_EXIT_REBOOT 4
 
 /* A VM stops once: the first request wins (its status and reason are kept). */
 struct vm_stop {

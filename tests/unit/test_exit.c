@@ -226,13 +226,17 @@ TEST(exit_intr_and_system_events, "REQ-EXIT-008")
 	f->run->exit_reason = KVM_EXIT_INTR;
 	CHECK_EQ(exit_dispatch(&f->v), EXIT_RESUME);
 	f->run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-	f->run->system_event.type = KVM_SYSTEM_EVENT_RESET;
-	CHECK_EQ(exit_dispatch(&f->v), EXIT_FAULT);
 	f->run->system_event.type = 77;
 	CHECK_EQ(exit_dispatch(&f->v), EXIT_FAULT);
 	f->run->system_event.type = KVM_SYSTEM_EVENT_SHUTDOWN;
 	CHECK_EQ(exit_dispatch(&f->v), EXIT_STOP);
 	CHECK_EQ(f->stop.status, 0);
+	fixture_free(f);
+	f = fixture_new();
+	f->run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	f->run->system_event.type = KVM_SYSTEM_EVENT_RESET;
+	CHECK_EQ(exit_dispatch(&f->v), EXIT_STOP);
+	CHECK_EQ(f->stop.status, KEEL_EXIT_REBOOT);
 	f->run->exit_reason = KVM_EXIT_INTR;
 	CHECK_EQ(exit_dispatch(&f->v), EXIT_STOP);
 	fixture_free(f);
@@ -293,6 +297,11 @@ TEST(msr_allow_list_ranges, "REQ-MSR-001")
 	CHECK(msr_in_kernel(0x1b, true));
 	CHECK(!msr_in_kernel(0x1b, false));
 	CHECK(!msr_in_kernel(0x6e0, false));
+	/* Machine-check banks and the MSRs Linux reads at boot stay in KVM. */
+	CHECK(msr_in_kernel(0x400, true) && msr_in_kernel(0x47f, false));
+	CHECK(!msr_in_kernel(0x480, true) && !msr_in_kernel(0x3ff, true));
+	CHECK(msr_in_kernel(0x10a, true) && msr_in_kernel(0x3b, true));
+	CHECK(msr_in_kernel(0xc0010015, true) && !msr_in_kernel(0xc0010010, true));
 	n = msr_kernel_allow_list(a, 16, false);
 	for (int i = 0; i < n; i++)
 		CHECK(!(a[i].base <= 0x1b && 0x1b - a[i].base < 64 &&
