@@ -222,6 +222,24 @@ int kvm_vcpu_set_entry(struct kvm_vcpu_handle *vcpu, const struct boot_entry *en
 		sregs.cr4 = 0;
 		sregs.efer = 0;
 		break;
+	case BOOT_ENTRY_LONG64:
+		/* Linux boot protocol, 64-bit entry (boot.rst): long mode with
+		 * paging on the loader's identity map, a GDT whose 0x10 is flat
+		 * 64-bit code and 0x18 flat data, CS=0x10, DS=ES=SS=0x18, IF=0.
+		 * The hidden parts of the segment registers are set to what
+		 * loading those descriptors gives. */
+		flat_segment(&sregs.cs, 0x10, 0xb);
+		sregs.cs.l = 1;
+		sregs.cs.db = 0;
+		flat_segment(&sregs.ds, 0x18, 0x3);
+		sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+		sregs.gdt.base = entry->gdt_base;
+		sregs.gdt.limit = entry->gdt_limit;
+		sregs.cr3 = entry->cr3;
+		sregs.cr4 = 0x20;                /* PAE */
+		sregs.cr0 = 0x80050033;          /* PG | AM | WP | NE | ET | MP | PE */
+		sregs.efer = 0x500;              /* LMA | LME */
+		break;
 	default:
 		ERR("unknown entry mode %d", (int)entry->mode);
 		return -1;
@@ -392,4 +410,16 @@ int kvm_vcpu_lapic_load(struct kvm_vcpu_handle *vcpu, bool virtual_wire)
 	for (unsigned i = 0; virtual_wire && i < sizeof(regs) / sizeof(regs[0]); i++)
 		memcpy(&st.regs[regs[i].off], &regs[i].val, 4);
 	return ioctl(vcpu->fd, KVM_SET_LAPIC, &st) == 0 ? 0 : -1;
+}
+
+int kvm_vcpu_interruptible(struct kvm_vcpu_handle *vcpu)
+{
+	struct kvm_regs regs;
+	struct kvm_vcpu_events ev;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) != 0 ||
+	    ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev) != 0)
+		return -1;
+	return (regs.rflags & 0x200) && !ev.interrupt.injected && !ev.interrupt.shadow &&
+	       !ev.exception.injected;
 }

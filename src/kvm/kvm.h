@@ -68,6 +68,11 @@ int kvm_vcpu_get_sregs(struct kvm_vcpu_handle *vcpu, struct kvm_sregs *sregs);
  * ready_for_interrupt_injection with IF=1). */
 int kvm_vcpu_interrupt(struct kvm_vcpu_handle *vcpu, uint8_t vector);
 int kvm_vcpu_nmi(struct kvm_vcpu_handle *vcpu);
+/* Reads the vCPU's state to tell whether it can take an external interrupt
+ * now (IF=1, no interrupt shadow, nothing being injected): 1, 0, or -1.
+ * For when kvm_run's ready_for_interrupt_injection/if_flag may be stale
+ * (an exit by signal). */
+int kvm_vcpu_interruptible(struct kvm_vcpu_handle *vcpu);
 /* Puts an AP in the state a Startup IPI gives: real mode at vector:0000. */
 int kvm_vcpu_set_sipi_state(struct kvm_vcpu_handle *vcpu, uint8_t vector);
 int kvm_vcpu_get_msr(struct kvm_vcpu_handle *vcpu, uint32_t index, uint64_t *value);

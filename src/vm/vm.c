@@ -29,7 +29,17 @@ struct vcpu_slot {
 	atomic_bool wake;               /* an event may be pending: look again */
 	pthread_mutex_t wait_lock;      /* HLT and wait-for-SIPI sleep here */
 	pthread_cond_t wake_cond;
+	timer_t window_timer;           /* REQ-IRQ-013: interrupt-window fallback */
+	bool window_timer_ok, window_timer_armed;
+	bool window_ready;              /* state read after a kick: can take one now */
 };
+
+/* REQ-IRQ-013: while an interrupt waits for the guest to open its window,
+ * the vCPU is also kicked every WINDOW_KICK_NS, so delivery does not rest on
+ * the interrupt-window exit alone (two emulated hypervisors we test on,
+ * kvm_pvm and nested SVM under QEMU TCG, sometimes never send it). On
+ * hardware the window exit comes first and this costs nothing. */
+#define WINDOW_KICK_NS 1000000L
 
 struct vm {
 	const struct vm_layout *layout;
@@ -44,6 +54,7 @@ struct vm {
 	struct vcpu_slot *vcpus;
 	pthread_t main_thread;
 	atomic_bool faulted;            /* a fault report was printed */
+	atomic_bool triple_fault;       /* the fault was a triple fault (a reset on a PC) */
 	/* vCPUs that nothing but another CPU (or an NMI) can wake: halted with
 	 * IF=0, or waiting for SIPI. When all are, the VM is done. */
 	atomic_uint asleep;
@@ -129,6 +140,8 @@ static void report_fault(struct vm *vm, struct vcpu_slot *s)
 			r->len, r->value);
 	}
 	atomic_store(&vm->faulted, true);
+	if (v->run->exit_reason == KVM_EXIT_SHUTDOWN)
+		atomic_store(&vm->triple_fault, true);
 	vm_stop_request(&vm->stop, KEEL_EXIT_FAULT, "guest fault on vCPU %u: %s", v->id, v->fault);
 }
 
@@ -240,6 +253,18 @@ static void park_halted(struct vm *vm, struct vcpu_slot *s)
 	note_asleep(vm, -1);
 }
 
+static void window_kick(struct vcpu_slot *s, bool on)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (!s->window_timer_ok || on == s->window_timer_armed)
+		return;
+	if (on)
+		its.it_value.tv_nsec = its.it_interval.tv_nsec = WINDOW_KICK_NS;
+	if (timer_settime(s->window_timer, 0, &its, NULL) == 0)
+		s->window_timer_armed = on;
+}
+
 /* REQ-IRQ-005: before each KVM_RUN (irqchip = "vmm"): inject an NMI or an
  * interrupt when the guest can take it, else ask KVM for an exit as soon as
  * it can. Returns false if the AP was sent back to wait-for-SIPI. */
@@ -249,6 +274,9 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 	unsigned cpu = s->v.id;
 
 	atomic_store(&s->wake, false);
+	bool window_ready = s->window_ready;
+
+	s->window_ready = false;
 	/* Everything is looked at again below, so an earlier kick's
 	 * immediate_exit is spent: left set, it would bounce the KVM_RUN that
 	 * carries the vector injected here (kvm_pvm appears to lose it then). */
@@ -259,9 +287,10 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 		log_warn("vCPU %u: KVM_NMI: %s", cpu, strerror(errno));
 	if (!platform_has_interrupt(&vm->plat, cpu)) {
 		run->request_interrupt_window = 0;
+		window_kick(s, false);
 		return true;
 	}
-	if (run->ready_for_interrupt_injection && run->if_flag) {
+	if ((run->ready_for_interrupt_injection && run->if_flag) || window_ready) {
 		int vector = platform_ack_interrupt(&vm->plat, cpu);
 
 		if (vector >= 0 && kvm_vcpu_interrupt(&s->h, (uint8_t)vector) != 0)
@@ -270,6 +299,7 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 	/* Not takeable now (IF=0, interrupt shadow): ask for an exit as soon
 	 * as it is. */
 	run->request_interrupt_window = platform_has_interrupt(&vm->plat, cpu);
+	window_kick(s, run->request_interrupt_window);
 	return true;
 }
 
@@ -285,14 +315,23 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&kick, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	platform_set_current_cpu(v->id);
+	if (user_irqchip) {
+		struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = KICK_SIGNAL };
+
+		sev._sigev_un._tid = gettid();
+		s->window_timer_ok = timer_create(CLOCK_MONOTONIC, &sev, &s->window_timer) == 0;
+		if (!s->window_timer_ok)
+			log_warn("vCPU %u: no interrupt-window timer: %s", v->id, strerror(errno));
+	}
 	/* With keel's irqchip an AP runs only after INIT and SIPI; KVM's own
 	 * irqchip holds it in KVM_RUN until then. */
 	if (user_irqchip && v->id != 0 && !wait_for_sipi(vm, s))
-		return NULL;
+		goto out;
 	while (!vm_stop_requested(&vm->stop)) {
 		enum exit_action a;
 
 		if (user_irqchip && !prepare_entry(vm, s)) {
+			window_kick(s, false);
 			if (!wait_for_sipi(vm, s))
 				break;
 			continue;
@@ -300,6 +339,10 @@ static void *vcpu_thread(void *arg)
 		if (kvm_vcpu_run(&s->h) != 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				__atomic_store_n(&s->h.run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+				/* REQ-IRQ-013: kvm_run's interrupt flags may be stale
+				 * after an exit by signal: read the state itself. */
+				if (user_irqchip && s->h.run->request_interrupt_window)
+					s->window_ready = kvm_vcpu_interruptible(&s->h) == 1;
 				continue;
 			}
 			snprintf(v->fault, sizeof(v->fault), "KVM_RUN failed: %s", strerror(errno));
@@ -312,9 +355,12 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		/* HLT with IF=1: sleep until an interrupt (or anything) arrives. */
-		if (a == EXIT_HALT_WAIT && !platform_has_interrupt(&vm->plat, v->id))
+		if (a == EXIT_HALT_WAIT && !platform_has_interrupt(&vm->plat, v->id)) {
+			window_kick(s, false);
 			wait_halted(vm, s);
+		}
 		if (a == EXIT_HALT_NOIRQ) {
+			window_kick(s, false);
 			if (user_irqchip)
 				park_halted(vm, s);
 			else    /* KVM's irqchip halts in the kernel; not reached */
@@ -322,6 +368,9 @@ static void *vcpu_thread(void *arg)
 						"vCPU %u halted with interrupts disabled", v->id);
 		}
 	}
+out:
+	if (s->window_timer_ok)
+		timer_delete(s->window_timer);
 	return NULL;
 }
 
@@ -471,7 +520,9 @@ static void vm_destroy(struct vm *vm)
 	guest_mem_destroy(&vm->gm);
 }
 
-int vm_run(const struct vm_layout *layout)
+/* One life of the VM, from fresh guest RAM to its stop. *reset tells whether
+ * the stop was a reset of the machine (guest request or triple fault). */
+static int vm_run_once(const struct vm_layout *layout, bool *reset)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 	char err[512];
@@ -543,8 +594,10 @@ int vm_run(const struct vm_layout *layout)
 				 (unsigned long long)regs.rip,
 				 (unsigned long long)vm->vcpus[0].v.nexits);
 	}
+	*reset = status == KEEL_EXIT_REBOOT || atomic_load(&vm->triple_fault);
 	/* A fault was already reported in detail by the vCPU thread. */
-	if (!atomic_load(&vm->faulted))
+	if (!atomic_load(&vm->faulted) &&
+	    !(*reset && layout->vm->on_reboot == REBOOT_RESTART))
 		log_info("%s; exit status %d", vm->stop.reason, status);
 out:
 	if (platform_up)
@@ -554,4 +607,20 @@ out:
 	iobus_destroy(&vm->mmio);
 	free(vm);
 	return status;
+}
+
+/* REQ-PWR-016: a reset of the machine (0xcf9, the i8042 pulse, the ACPI
+ * reset register, a triple fault) restarts the VM from its boot plan with
+ * fresh RAM and devices when on_reboot = "restart"; with "exit" keel exits
+ * KEEL_EXIT_REBOOT (a triple fault stays a fault, status 1). */
+int vm_run(const struct vm_layout *layout)
+{
+	for (unsigned n = 1;; n++) {
+		bool reset = false;
+		int status = vm_run_once(layout, &reset);
+
+		if (!reset || layout->vm->on_reboot != REBOOT_RESTART)
+			return status;
+		log_info("vm %s: reset; restarting (boot %u)", layout->vm->name, n + 1);
+	}
 }
