@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "fw/acpi_hw.h"
+
 /* ISA IRQ n arrives at this I/O APIC pin (the PC's interrupt source
  * override: the PIT's IRQ0 is wired to pin 2). */
 static unsigned isa_to_pin(unsigned irq)
@@ -113,7 +115,7 @@ void irqchip_init(struct irqchip *ic, unsigned ncpus, bool has_lapic, uint64_t t
 	};
 	pic_init(&ic->pic, (struct irq_line){ pic_intr_changed, ic, 0 });
 	/* The ID register has 4 bits; the firmware tables read it back. */
-	ioapic_init(&ic->ioapic, (uint8_t)(ic->ncpus < 15 ? ic->ncpus : 15), ioapic_deliver, ic);
+	ioapic_init(&ic->ioapic, (uint8_t)FW_IOAPIC_ID(ic->ncpus), ioapic_deliver, ic);
 	for (unsigned i = 0; i < ic->ncpus; i++)
 		lapic_init(&ic->lapic[i], i, i == 0, &ic->lops, tsc_khz, tsc_base);
 }

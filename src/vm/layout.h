@@ -8,7 +8,9 @@
 
 #include "boot/boot.h"
 #include "config/config.h"
+#include "fw/acpi.h"
 #include "fw/bda.h"
+#include "fw/mptable.h"
 #include "mem/memmap.h"
 #include "util/file.h"
 
@@ -20,6 +22,12 @@ struct vm_layout {
 	struct file_buf modules[CFG_MAX_MODULES];
 	struct boot_plan plan;
 	struct bda_image bda;    /* firmware data the plan points into */
+	struct file_buf initrd;  /* protocol "linux" */
+	uint8_t acpi[ACPI_BUILD_MAX];        /* firmware tables the plan points into */
+	uint8_t mptable[MPTABLE_BUILD_MAX];
+	struct boot_fw_blob fw[2];
+	unsigned nfw;
+	uint64_t acpi_rsdp;
 };
 
 /* 0, or -1 with "FILE:LINE: KEY: message" in err (REQ-CLI-002). */

@@ -5,24 +5,29 @@
 /* MSRs whose state KVM owns (saved/restored with the vCPU). Letting the
  * kernel handle them avoids an exit per access on the guest's hot paths
  * (context switches touch FS/GS base, EFER, PAT...). */
-static const uint32_t kernel_msrs[] = {
-	0x10,           /* IA32_TIME_STAMP_COUNTER */
-	0x1b,           /* IA32_APIC_BASE */
-	0x48, 0x49,     /* IA32_SPEC_CTRL, IA32_PRED_CMD */
-	0x8b,           /* IA32_BIOS_SIGN_ID (microcode revision) */
-	0xfe,           /* IA32_MTRRCAP */
-	0x174, 0x175, 0x176, /* SYSENTER_CS/ESP/EIP */
-	0x179, 0x17a, 0x17b, /* MCG_CAP/STATUS/CTL */
-	0x1a0,          /* IA32_MISC_ENABLE */
-	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207, /* variable MTRRs */
-	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
-	0x250, 0x258, 0x259, /* fixed MTRRs */
-	0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
-	0x277,          /* IA32_PAT */
-	0x2ff,          /* IA32_MTRR_DEF_TYPE */
-	0x6e0,          /* IA32_TSC_DEADLINE */
-	0xc0000080, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* EFER..SFMASK */
-	0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103, /* FS/GS/KERNEL_GS base, TSC_AUX */
+static const struct { uint32_t base, n; } kernel_msrs[] = {
+	{ 0x10, 1 },            /* IA32_TIME_STAMP_COUNTER */
+	{ 0x1b, 1 },            /* IA32_APIC_BASE */
+	{ 0x3b, 1 },            /* IA32_TSC_ADJUST */
+	{ 0x48, 2 },            /* IA32_SPEC_CTRL, IA32_PRED_CMD */
+	{ 0x8b, 1 },            /* IA32_BIOS_SIGN_ID (microcode revision) */
+	{ 0xfe, 1 },            /* IA32_MTRRCAP */
+	{ 0x10a, 1 },           /* IA32_ARCH_CAPABILITIES (CPUID may list it) */
+	{ 0x174, 3 },           /* SYSENTER_CS/ESP/EIP */
+	{ 0x179, 3 },           /* MCG_CAP/STATUS/CTL */
+	{ 0x1a0, 1 },           /* IA32_MISC_ENABLE */
+	{ 0x200, 16 },          /* variable MTRRs */
+	{ 0x250, 1 }, { 0x258, 2 }, { 0x268, 8 }, /* fixed MTRRs */
+	{ 0x277, 1 },           /* IA32_PAT */
+	{ 0x2ff, 1 },           /* IA32_MTRR_DEF_TYPE */
+	/* Machine-check banks MCi_CTL/STATUS/ADDR/MISC: KVM emulates the banks
+	 * MCG_CAP reports; Linux polls them at boot. */
+	{ 0x400, 128 },
+	{ 0x6e0, 1 },           /* IA32_TSC_DEADLINE */
+	{ 0xc0000080, 5 },      /* EFER, STAR, LSTAR, CSTAR, SFMASK */
+	{ 0xc0000100, 4 },      /* FS/GS/KERNEL_GS base, TSC_AUX */
+	{ 0xc0010015, 1 },      /* AMD HWCR */
+	{ 0xc0011029, 1 },      /* AMD DE_CFG */
 };
 
 #define NKERNEL (sizeof(kernel_msrs) / sizeof(kernel_msrs[0]))
@@ -39,18 +44,19 @@ int msr_kernel_allow_list(struct kvm_msr_allow *out, unsigned cap, bool kernel_l
 
 	/* Group the sorted list into 64-MSR windows, one filter range each. */
 	for (size_t i = 0; i < NKERNEL; i++) {
-		uint32_t idx = kernel_msrs[i];
-
-		if (!kernel_lapic && lapic_msr(idx))
-			continue;
-
-		if (n == 0 || idx - out[n - 1].base >= 64) {
-			if (n >= cap)
-				return -1;
-			out[n] = (struct kvm_msr_allow){ .base = idx, .nmsrs = 64, .allow_bits = 0 };
-			n++;
+		for (uint32_t idx = kernel_msrs[i].base;
+		     idx < kernel_msrs[i].base + kernel_msrs[i].n; idx++) {
+			if (!kernel_lapic && lapic_msr(idx))
+				continue;
+			if (n == 0 || idx - out[n - 1].base >= 64) {
+				if (n >= cap)
+					return -1;
+				out[n] = (struct kvm_msr_allow){ .base = idx, .nmsrs = 64,
+								 .allow_bits = 0 };
+				n++;
+			}
+			out[n - 1].allow_bits |= 1ULL << (idx - out[n - 1].base);
 		}
-		out[n - 1].allow_bits |= 1ULL << (idx - out[n - 1].base);
 	}
 	return (int)n;
 }
@@ -60,7 +66,7 @@ bool msr_in_kernel(uint32_t index, bool kernel_lapic)
 	if (!kernel_lapic && lapic_msr(index))
 		return false;
 	for (size_t i = 0; i < NKERNEL; i++)
-		if (kernel_msrs[i] == index)
+		if (index >= kernel_msrs[i].base && index - kernel_msrs[i].base < kernel_msrs[i].n)
 			return true;
 	return false;
 }
