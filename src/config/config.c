@@ -498,7 +498,8 @@ static const char *const image_keys[] = { "kernel", "protocol", "cmdline", "modu
 /* Keys of `image` that only the Linux boot protocol uses (REQ-CFG-024). */
 static const char *const linux_only_keys[] = { "initrd", "kernel_addr", "initrd_addr", NULL };
 static const char *const module_keys[] = { "path", "cmdline", NULL };
-static const char *const timer_keys[] = { "pit", "hpet", "lapic", "rtc", "pm_timer", NULL };
+static const char *const timer_keys[] = { "pit", "hpet", "lapic", "rtc", "pm_timer", "kvmclock",
+					   NULL };
 static const char *const serial_keys[] = { "output", NULL };
 
 static bool name_char(char ch)
@@ -764,7 +765,7 @@ static int parse_timers(const struct ctx *c, const config_setting_t *g, const ch
 	char tkey[KEY_MAX];
 
 	/* Absent timers are on: the default platform is a full PC. */
-	vm->timers = (struct cfg_timers){ true, true, true, true, true };
+	vm->timers = (struct cfg_timers){ true, true, true, true, true, true };
 	vm->timers_line = vm->line;
 	if (member(c, g, vkey, "timers", false, CONFIG_TYPE_GROUP, &t, tkey) != 0)
 		return -1;
@@ -776,7 +777,8 @@ static int parse_timers(const struct ctx *c, const config_setting_t *g, const ch
 	    opt_bool(c, t, tkey, "hpet", &vm->timers.hpet) != 0 ||
 	    opt_bool(c, t, tkey, "lapic", &vm->timers.lapic) != 0 ||
 	    opt_bool(c, t, tkey, "rtc", &vm->timers.rtc) != 0 ||
-	    opt_bool(c, t, tkey, "pm_timer", &vm->timers.pm_timer) != 0)
+	    opt_bool(c, t, tkey, "pm_timer", &vm->timers.pm_timer) != 0 ||
+	    opt_bool(c, t, tkey, "kvmclock", &vm->timers.kvmclock) != 0)
 		return -1;
 	return 0;
 }

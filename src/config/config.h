@@ -42,6 +42,7 @@ struct cfg_module {
 
 struct cfg_timers {
 	bool pit, hpet, lapic, rtc, pm_timer;
+	bool kvmclock;          /* KVM's paravirtual clock offered (REQ-CFG-026) */
 };
 
 struct vm_config {

@@ -66,10 +66,25 @@ int cpuid_policy_apply(struct kvm_cpuid2 *c, unsigned cap, const struct cpuid_pl
 			c->entries[i].edx = p->vcpu_id;
 
 	/* REQ-CPUID-003: KVM's paravirtual leaves are replaced by keel's own
-	 * hypervisor leaf; keel offers no paravirtual features yet. */
+	 * hypervisor leaf; REQ-CPUID-006: of KVM's paravirtual features only
+	 * its clock (kvm-clock, MSRs 0x4b564d00/01, handled in KVM) is offered
+	 * again, at 0x40000100, and only the bits KVM itself supports. */
+	e = cpuid_find(c, 0x40000001u, 0);
+	uint32_t kvm_features = e != NULL ? e->eax & (KVM_FEATURE_BIT_CLOCKSOURCE2 |
+						     KVM_FEATURE_BIT_STABLE) : 0;
 	remove_range(c, 0x40000000u, 0x4fffffffu);
-	if (c->nent + 2 > cap)
+	if (c->nent + 4 > cap)
 		return -1;
+	if (p->kvmclock && (kvm_features & KVM_FEATURE_BIT_CLOCKSOURCE2)) {
+		memcpy(sig, CPUID_KVM_SIGNATURE, sizeof(sig));
+		c->entries[c->nent++] = (struct kvm_cpuid_entry2){
+			.function = CPUID_KVM_LEAF, .eax = CPUID_KVM_LEAF + 1,
+			.ebx = sig[0], .ecx = sig[1], .edx = sig[2],
+		};
+		c->entries[c->nent++] = (struct kvm_cpuid_entry2){
+			.function = CPUID_KVM_LEAF + 1, .eax = kvm_features,
+		};
+	}
 	memcpy(sig, CPUID_HV_SIGNATURE, sizeof(sig));
 	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
 		.function = CPUID_HV_LEAF,

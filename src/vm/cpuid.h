@@ -20,7 +20,15 @@ struct cpuid_platform {
 	bool tsc_deadline;      /* LAPIC TSC-deadline timer mode is offered */
 	uint32_t tsc_khz;       /* guest TSC frequency (KVM_GET_TSC_KHZ) */
 	uint32_t lapic_khz;     /* LAPIC timer input clock */
+	bool kvmclock;          /* offer KVM's pvclock (REQ-CPUID-006) */
 };
+
+/* KVM's paravirtual leaves, offered at this base (Linux searches every
+ * 0x100 from 0x40000000) so keel's own leaf stays at 0x40000000. */
+#define CPUID_KVM_LEAF       0x40000100u
+#define CPUID_KVM_SIGNATURE  "KVMKVMKVM\0\0\0"
+#define KVM_FEATURE_BIT_CLOCKSOURCE2  (1u << 3)
+#define KVM_FEATURE_BIT_STABLE        (1u << 24)
 
 /* Rewrites `c` (capacity `cap` entries) in place. Returns 0, or -1 if the
  * list would exceed its capacity. */

@@ -234,8 +234,15 @@ void vm_layout_print(const struct vm_layout *l, FILE *out)
 	fprintf(out, "vm %s: %u vCPU%s, protocol %s, kernel %s\n", vm->name, vm->vcpus,
 		vm->vcpus == 1 ? "" : "s", vm->protocol == BOOT_LINUX ? "linux" : "multiboot",
 		vm->kernel);
-	if (vm->protocol == BOOT_LINUX && vm->initrd[0])
-		fprintf(out, "  initrd: %s\n", vm->initrd);
+	if (vm->protocol == BOOT_LINUX) {
+		struct linux_header h;
+		char msg[128];
+
+		if (linux_parse_header(l->kernel.data, l->kernel.size, &h, msg, sizeof(msg)) == 0)
+			linux_describe(&h, "  ", out);
+		if (vm->initrd[0])
+			fprintf(out, "  initrd: %s\n", vm->initrd);
+	}
 	if (vm->cmdline[0])
 		fprintf(out, "  cmdline: \"%s\"\n", vm->cmdline);
 	fprintf(out, "  memory map (%s):\n", vm->nregions ? "static regions" : "ram_mb PC layout");
@@ -276,9 +283,9 @@ void vm_layout_print(const struct vm_layout *l, FILE *out)
 		vm->irqchip == IRQCHIP_KERNEL
 			? "KVM's PIC, I/O APIC, LAPIC and PIT"
 			: t->lapic ? "keel's PIC, I/O APIC and LAPICs" : "keel's PIC only, no APIC");
-	fprintf(out, "  timers: pit=%s hpet=%s lapic=%s rtc=%s pm_timer=%s\n",
+	fprintf(out, "  timers: pit=%s hpet=%s lapic=%s rtc=%s pm_timer=%s kvmclock=%s\n",
 		t->pit ? "on" : "off", t->hpet ? "on" : "off", t->lapic ? "on" : "off",
-		t->rtc ? "on" : "off", t->pm_timer ? "on" : "off");
+		t->rtc ? "on" : "off", t->pm_timer ? "on" : "off", t->kvmclock ? "on" : "off");
 	/* REQ-CFG-021: combinations that work but surprise are explained. */
 	if (t->pit && t->hpet)
 		fprintf(out, "  note: if the guest enables HPET legacy replacement, HPET timer 0 "

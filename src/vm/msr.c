@@ -24,6 +24,7 @@ static const struct { uint32_t base, n; } kernel_msrs[] = {
 	 * MCG_CAP reports; Linux polls them at boot. */
 	{ 0x400, 128 },
 	{ 0x6e0, 1 },           /* IA32_TSC_DEADLINE */
+	{ 0x4b564d00, 2 },      /* kvm-clock: WALL_CLOCK_NEW, SYSTEM_TIME_NEW (REQ-CPUID-006) */
 	{ 0xc0000080, 5 },      /* EFER, STAR, LSTAR, CSTAR, SFMASK */
 	{ 0xc0000100, 4 },      /* FS/GS/KERNEL_GS base, TSC_AUX */
 	{ 0xc0010015, 1 },      /* AMD HWCR */

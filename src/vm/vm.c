@@ -408,6 +408,7 @@ static int create_vcpus(struct vm *vm, struct kvm_cpuid2 *supported, char *err, 
 		struct cpuid_platform cp = {
 			.vcpu_id = i, .nvcpus = vm->nvcpus, .lapic = cfg->timers.lapic,
 			.tsc_deadline = cfg->timers.lapic, .lapic_khz = LAPIC_TIMER_HZ / 1000,
+			.kvmclock = cfg->timers.kvmclock,
 		};
 		int rc;
 

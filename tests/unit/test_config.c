@@ -244,6 +244,7 @@ TEST(config_full, "REQ-CFG-002 REQ-CFG-005 REQ-CFG-006 REQ-CFG-007 REQ-CFG-008 R
 	CHECK_EQ(v->kernel_line, 30);
 	CHECK_EQ(v->protocol, BOOT_LINUX);
 	CHECK(!v->timers.pit && v->timers.hpet);   /* absent timers default to on */
+	CHECK(v->timers.kvmclock);
 	CHECK(v->serial_stdout);
 	CHECK(!v->debug_exit);
 }
@@ -315,7 +316,7 @@ TEST(config_unknown_keys, "REQ-CFG-003 REQ-CFG-010")
 		  "      modules = ( { path = \"m\"; name = \"x\"; } ); };\n" TAIL, 6,
 		  "vms.[0].image.modules.[0].name", "unknown key (allowed: path, cmdline)" },
 		{ HEAD MEM IMG "    timers = { pit = true; apic = false; };\n" TAIL, 6,
-		  "vms.[0].timers.apic", "unknown key (allowed: pit, hpet, lapic, rtc, pm_timer)" },
+		  "vms.[0].timers.apic", "unknown key (allowed: pit, hpet, lapic, rtc, pm_timer, kvmclock)" },
 		{ HEAD MEM IMG "    serial = { file = \"x\"; };\n" TAIL, 6, "vms.[0].serial.file",
 		  "unknown key (allowed: output)" },
 	};
@@ -1061,4 +1062,19 @@ TEST(config_on_reboot, "REQ-CFG-025 REQ-CFG-004 REQ-CFG-010")
 	CHECK_OK(HEAD MEM IMG "    on_reboot = \"restart\";\n" TAIL);
 	CHECK_EQ(g_cfg->vms[0].on_reboot, REBOOT_RESTART);
 	CHECK_ERRS(cases);
+}
+
+TEST(config_kvmclock, "REQ-CFG-026 REQ-CFG-015")
+{
+	CHECK_OK(HEAD MEM IMG "    timers = { kvmclock = false; };\n" TAIL);
+	CHECK(!g_cfg->vms[0].timers.kvmclock && g_cfg->vms[0].timers.pit);
+	CHECK_OK(HEAD MEM IMG TAIL);
+	CHECK(g_cfg->vms[0].timers.kvmclock);
+	{
+		static const struct err_case cases[] = {
+			{ HEAD MEM IMG "    timers = { kvmclock = 1; };\n" TAIL, 6,
+			  "vms.[0].timers.kvmclock", "expected a boolean" },
+		};
+		CHECK_ERRS(cases);
+	}
 }

@@ -90,3 +90,36 @@ TEST(cpuid_lapic_and_capacity, "REQ-CPUID-002 REQ-CPUID-003")
 	CHECK(cpuid_find(c, 7, 0) == NULL);
 	free(c);
 }
+
+TEST(cpuid_kvmclock_leaves, "REQ-CPUID-006 REQ-CPUID-003")
+{
+	struct kvm_cpuid2 *c = make_list(16);
+	struct cpuid_platform p = { .vcpu_id = 0, .nvcpus = 1, .kvmclock = true };
+	struct kvm_cpuid_entry2 *e;
+	char sig[13] = { 0 };
+
+	CHECK_EQ(cpuid_policy_apply(c, 16, &p), 0);
+	e = cpuid_find(c, CPUID_KVM_LEAF, 0);
+	CHECK(e != NULL);
+	memcpy(sig, &e->ebx, 4);
+	memcpy(sig + 4, &e->ecx, 4);
+	memcpy(sig + 8, &e->edx, 4);
+	CHECK(memcmp(sig, "KVMKVMKVM\0\0\0", 12) == 0);
+	CHECK_EQ(e->eax, CPUID_KVM_LEAF + 1);
+	/* Only the clock bits of what KVM offered (0xffff: bit 3, not 24). */
+	CHECK_EQ(cpuid_find(c, CPUID_KVM_LEAF + 1, 0)->eax, KVM_FEATURE_BIT_CLOCKSOURCE2);
+	CHECK(cpuid_find(c, CPUID_HV_LEAF, 0) != NULL);     /* keel's leaf stays first */
+	free(c);
+	/* Off, or KVM without CLOCKSOURCE2: no KVM leaves at all. */
+	c = make_list(16);
+	p.kvmclock = false;
+	CHECK_EQ(cpuid_policy_apply(c, 16, &p), 0);
+	CHECK(cpuid_find(c, CPUID_KVM_LEAF, 0) == NULL);
+	free(c);
+	c = make_list(16);
+	cpuid_find(c, 0x40000001, 0)->eax = 1u << 24;
+	p.kvmclock = true;
+	CHECK_EQ(cpuid_policy_apply(c, 16, &p), 0);
+	CHECK(cpuid_find(c, CPUID_KVM_LEAF, 0) == NULL);
+	free(c);
+}
