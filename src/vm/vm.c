@@ -32,6 +32,7 @@ struct vcpu_slot {
 	timer_t window_timer;           /* REQ-IRQ-013: interrupt-window fallback */
 	bool window_timer_ok, window_timer_armed;
 	bool window_ready;              /* state read after a kick: can take one now */
+	bool injected;                  /* KVM_INTERRUPT before the last KVM_RUN */
 };
 
 /* REQ-IRQ-013: while an interrupt waits for the guest to open its window,
@@ -277,6 +278,7 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 	bool window_ready = s->window_ready;
 
 	s->window_ready = false;
+	s->injected = false;
 	/* Everything is looked at again below, so an earlier kick's
 	 * immediate_exit is spent: left set, it would bounce the KVM_RUN that
 	 * carries the vector injected here (kvm_pvm appears to lose it then). */
@@ -293,6 +295,7 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 	if ((run->ready_for_interrupt_injection && run->if_flag) || window_ready) {
 		int vector = platform_ack_interrupt(&vm->plat, cpu);
 
+		s->injected = vector >= 0;
 		if (vector >= 0 && kvm_vcpu_interrupt(&s->h, (uint8_t)vector) != 0)
 			log_warn("vCPU %u: KVM_INTERRUPT %d: %s", cpu, vector, strerror(errno));
 	}
@@ -341,7 +344,10 @@ static void *vcpu_thread(void *arg)
 				__atomic_store_n(&s->h.run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 				/* REQ-IRQ-013: kvm_run's interrupt flags may be stale
 				 * after an exit by signal: read the state itself. */
-				if (user_irqchip && s->h.run->request_interrupt_window)
+				/* Not after a KVM_INTERRUPT: KVM may still hold that
+				 * vector (a second one would be refused and lost). */
+				if (user_irqchip && s->h.run->request_interrupt_window &&
+				    !s->injected)
 					s->window_ready = kvm_vcpu_interruptible(&s->h) == 1;
 				continue;
 			}
