@@ -55,7 +55,7 @@ static int cmd_check(const struct keel_config *cfg, struct vm_layout *layouts)
 	return KEEL_EXIT_CLEAN;
 }
 
-static int run_one(const struct vm_layout *l)
+static int run_one(struct vm_layout *l)
 {
 	char prefix[CFG_NAME_MAX + 8];
 

@@ -206,6 +206,17 @@ fail:
 	return -1;
 }
 
+void vm_layout_drop_images(struct vm_layout *l)
+{
+	/* The plan's items point into these buffers: it cannot be applied
+	 * again (or printed with contents) afterwards. */
+	file_buf_free(&l->kernel);
+	file_buf_free(&l->initrd);
+	for (unsigned i = 0; i < CFG_MAX_MODULES; i++)
+		file_buf_free(&l->modules[i]);
+	l->images_dropped = true;
+}
+
 void vm_layout_free(struct vm_layout *l)
 {
 	boot_plan_free(&l->plan);

@@ -4,6 +4,7 @@
 #ifndef KEEL_VM_LAYOUT_H
 #define KEEL_VM_LAYOUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "boot/boot.h"
@@ -28,12 +29,15 @@ struct vm_layout {
 	struct boot_fw_blob fw[2];
 	unsigned nfw;
 	uint64_t acpi_rsdp;
+	bool images_dropped;     /* vm_layout_drop_images ran: no second apply */
 };
 
 /* 0, or -1 with "FILE:LINE: KEY: message" in err (REQ-CLI-002). */
 int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_layout *l,
 		    char *err, size_t errlen);
 void vm_layout_free(struct vm_layout *l);
+/* Frees the image buffers once the plan is in guest RAM (no restart). */
+void vm_layout_drop_images(struct vm_layout *l);
 /* The resolved layout, as `keel check` prints it (REQ-CLI-005). */
 void vm_layout_print(const struct vm_layout *l, FILE *out);
 

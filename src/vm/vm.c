@@ -529,7 +529,7 @@ static void vm_destroy(struct vm *vm)
 
 /* One life of the VM, from fresh guest RAM to its stop. *reset tells whether
  * the stop was a reset of the machine (guest request or triple fault). */
-static int vm_run_once(const struct vm_layout *layout, bool *reset)
+static int vm_run_once(struct vm_layout *layout, bool *reset)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 	char err[512];
@@ -569,6 +569,10 @@ static int vm_run_once(const struct vm_layout *layout, bool *reset)
 		goto out;
 	}
 	platform_up = true;
+	/* The image files are in guest RAM now; only a restart would need them
+	 * again, so without one their memory goes back to the host. */
+	if (layout->vm->on_reboot != REBOOT_RESTART)
+		vm_layout_drop_images(layout);
 	vm->stop.kick = kick_all;
 	vm->stop.kick_opaque = vm;
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
@@ -620,7 +624,7 @@ out:
  * reset register, a triple fault) restarts the VM from its boot plan with
  * fresh RAM and devices when on_reboot = "restart"; with "exit" keel exits
  * KEEL_EXIT_REBOOT (a triple fault stays a fault, status 1). */
-int vm_run(const struct vm_layout *layout)
+int vm_run(struct vm_layout *layout)
 {
 	for (unsigned n = 1;; n++) {
 		bool reset = false;

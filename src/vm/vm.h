@@ -6,6 +6,6 @@
 #include "vm/layout.h"
 
 /* Runs the VM to completion; returns keel's exit status for it. */
-int vm_run(const struct vm_layout *layout);
+int vm_run(struct vm_layout *layout);
 
 #endif
