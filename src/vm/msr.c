@@ -27,6 +27,7 @@ static const struct { uint32_t base, n; } kernel_msrs[] = {
 	{ 0x4b564d00, 2 },      /* kvm-clock: WALL_CLOCK_NEW, SYSTEM_TIME_NEW (REQ-CPUID-006) */
 	{ 0xc0000080, 5 },      /* EFER, STAR, LSTAR, CSTAR, SFMASK */
 	{ 0xc0000100, 4 },      /* FS/GS/KERNEL_GS base, TSC_AUX */
+	{ 0xc0010010, 1 },      /* AMD SYSCFG (Linux's MTRR code reads it unchecked) */
 	{ 0xc0010015, 1 },      /* AMD HWCR */
 	{ 0xc0011029, 1 },      /* AMD DE_CFG */
 };

@@ -301,7 +301,8 @@ TEST(msr_allow_list_ranges, "REQ-MSR-001")
 	CHECK(msr_in_kernel(0x400, true) && msr_in_kernel(0x47f, false));
 	CHECK(!msr_in_kernel(0x480, true) && !msr_in_kernel(0x3ff, true));
 	CHECK(msr_in_kernel(0x10a, true) && msr_in_kernel(0x3b, true));
-	CHECK(msr_in_kernel(0xc0010015, true) && !msr_in_kernel(0xc0010010, true));
+	CHECK(msr_in_kernel(0xc0010015, true) && msr_in_kernel(0xc0010010, true));
+	CHECK(!msr_in_kernel(0xc0010011, true));
 	n = msr_kernel_allow_list(a, 16, false);
 	for (int i = 0; i < n; i++)
 		CHECK(!(a[i].base <= 0x1b && 0x1b - a[i].base < 64 &&
