@@ -13,6 +13,7 @@
 #include "fw/acpi_hw.h"
 #include "fw/aml.h"
 #include "util/errmsg.h"
+#include "util/le.h"
 
 /* Revisions: ACPI 6.3 throughout (FADT 6 with minor version 3, MADT 5). */
 #define RSDP_REV          2
@@ -121,40 +122,8 @@ struct out {
 	bool full;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n-- > 0)
-		s = (uint8_t)(s + *p++);
-	return s;
-}
-
 /* The value for a checksum byte (which must read 0 now) so that the n
  * bytes sum to 0. */
-static uint8_t fix_sum(const uint8_t *p, size_t n)
-{
-	return (uint8_t)(0x100 - sum8(p, n));
-}
-
 /* Reserves n bytes at the next gpa aligned to `align`; returns the offset.
  * Running out only marks the output full: offsets stay consistent, so the
  * caller finishes and reports once. */
@@ -183,19 +152,19 @@ static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
 	/* OEM table ID: "KEEL" + the signature, e.g. "KEELFACP". */
 	snprintf(table_id, sizeof(table_id), "KEEL%.4s", sig);
 	memcpy(t, sig, 4);
-	put32(t + 4, len);
+	le_put32(t + 4, len);
 	t[8] = rev;
 	t[9] = 0;
 	memcpy(t + 10, OEM_ID, 6);
 	memcpy(t + 16, table_id, 8);
-	put32(t + 24, OEM_REVISION);
+	le_put32(t + 24, OEM_REVISION);
 	memcpy(t + 28, CREATOR_ID, 4);
-	put32(t + 32, CREATOR_REVISION);
+	le_put32(t + 32, CREATOR_REVISION);
 }
 
 static void finish(uint8_t *t, uint32_t len)
 {
-	t[9] = fix_sum(t, len);
+	t[9] = le_checksum(t, len);
 }
 
 static void gas(uint8_t *p, uint8_t space, uint8_t bits, uint8_t access, uint64_t addr)
@@ -204,7 +173,7 @@ static void gas(uint8_t *p, uint8_t space, uint8_t bits, uint8_t access, uint64_
 	p[1] = bits;
 	p[2] = 0;               /* bit offset */
 	p[3] = access;
-	put64(p + 4, addr);
+	le_put64(p + 4, addr);
 }
 
 static size_t build_facs(struct out *o)
@@ -217,7 +186,7 @@ static size_t build_facs(struct out *o)
 	/* No hardware signature, no S4BIOS, no 64-bit waking: keel has no
 	 * sleep state to wake from (only S5). */
 	memcpy(t, "FACS", 4);
-	put32(t + 4, FACS_LEN);
+	le_put32(t + 4, FACS_LEN);
 	t[32] = FACS_VERSION;
 	return off;
 }
@@ -320,44 +289,44 @@ static size_t build_fadt(struct out *o, const struct fw_desc *d, size_t facs, si
 	header(t, "FACP", FADT_LEN, FADT_REV);
 	/* The spec allows only one FACS pointer to be non-zero; the tables
 	 * are below 4 GiB, so the 32-bit one, which every OS reads. */
-	put32(t + FADT_FIRMWARE_CTRL, (uint32_t)gpa_of(o, facs));
-	put32(t + FADT_DSDT, (uint32_t)gpa_of(o, dsdt));
-	put64(t + FADT_X_DSDT, gpa_of(o, dsdt));
+	le_put32(t + FADT_FIRMWARE_CTRL, (uint32_t)gpa_of(o, facs));
+	le_put32(t + FADT_DSDT, (uint32_t)gpa_of(o, dsdt));
+	le_put64(t + FADT_X_DSDT, gpa_of(o, dsdt));
 	t[FADT_PM_PROFILE] = 0;                 /* unspecified */
-	put16(t + FADT_SCI_INT, ACPI_SCI_IRQ);
+	le_put16(t + FADT_SCI_INT, ACPI_SCI_IRQ);
 	/* SMI_CMD 0: no SMM to hand over from; the hardware is always in
 	 * ACPI mode (SCI_EN reads 1), so ACPI_ENABLE/DISABLE stay 0. */
-	put32(t + FADT_SMI_CMD, 0);
+	le_put32(t + FADT_SMI_CMD, 0);
 
-	put32(t + FADT_PM1A_EVT_BLK, ACPI_PM1A_EVT_PORT);
+	le_put32(t + FADT_PM1A_EVT_BLK, ACPI_PM1A_EVT_PORT);
 	t[FADT_PM1_EVT_LEN] = ACPI_PM1A_EVT_LEN;
 	gas(t + FADT_X_PM1A_EVT_BLK, GAS_SYSTEM_IO, ACPI_PM1A_EVT_LEN * 8, GAS_ACCESS_WORD,
 	    ACPI_PM1A_EVT_PORT);
-	put32(t + FADT_PM1A_CNT_BLK, ACPI_PM1A_CNT_PORT);
+	le_put32(t + FADT_PM1A_CNT_BLK, ACPI_PM1A_CNT_PORT);
 	t[FADT_PM1_CNT_LEN] = ACPI_PM1A_CNT_LEN;
 	gas(t + FADT_X_PM1A_CNT_BLK, GAS_SYSTEM_IO, ACPI_PM1A_CNT_LEN * 8, GAS_ACCESS_WORD,
 	    ACPI_PM1A_CNT_PORT);
 	if (d->pm_timer) {
-		put32(t + FADT_PM_TMR_BLK, ACPI_PM_TMR_PORT);
+		le_put32(t + FADT_PM_TMR_BLK, ACPI_PM_TMR_PORT);
 		t[FADT_PM_TMR_LEN] = ACPI_PM_TMR_LEN;
 		gas(t + FADT_X_PM_TMR_BLK, GAS_SYSTEM_IO, ACPI_PM_TMR_LEN * 8, GAS_ACCESS_DWORD,
 		    ACPI_PM_TMR_PORT);
 		if (ACPI_PM_TMR_32BIT)
 			flags |= FADT_F_TMR_VAL_EXT;
 	}
-	put32(t + FADT_GPE0_BLK, ACPI_GPE0_PORT);
+	le_put32(t + FADT_GPE0_BLK, ACPI_GPE0_PORT);
 	t[FADT_GPE0_BLK_LEN] = ACPI_GPE0_LEN;
 	gas(t + FADT_X_GPE0_BLK, GAS_SYSTEM_IO, ACPI_GPE0_LEN * 8, GAS_ACCESS_BYTE, ACPI_GPE0_PORT);
 
-	put16(t + FADT_P_LVL2_LAT, P_LVL2_LAT_NONE);
-	put16(t + FADT_P_LVL3_LAT, P_LVL3_LAT_NONE);
+	le_put16(t + FADT_P_LVL2_LAT, P_LVL2_LAT_NONE);
+	le_put16(t + FADT_P_LVL3_LAT, P_LVL3_LAT_NONE);
 	t[FADT_CENTURY] = d->rtc ? RTC_CENTURY : 0;
 	if (!d->rtc)
 		boot |= BOOT_CMOS_RTC_NOT_PRESENT;
 	/* No 8042 flag: keel's i8042 only pulses reset, so OSes must not
 	 * probe a keyboard controller. */
-	put16(t + FADT_IAPC_BOOT_ARCH, boot);
-	put32(t + FADT_FLAGS, flags);
+	le_put16(t + FADT_IAPC_BOOT_ARCH, boot);
+	le_put32(t + FADT_FLAGS, flags);
 	gas(t + FADT_RESET_REG, GAS_SYSTEM_IO, 8, GAS_ACCESS_BYTE, ACPI_RESET_PORT);
 	t[FADT_RESET_VALUE] = ACPI_RESET_VALUE;
 	t[FADT_MINOR_VERSION] = FADT_MINOR;
@@ -379,8 +348,8 @@ static uint8_t *madt_iso(uint8_t *p, uint8_t irq, uint32_t gsi, uint16_t flags)
 	p[1] = MADT_ISO_LEN;
 	p[2] = 0;               /* bus: ISA */
 	p[3] = irq;
-	put32(p + 4, gsi);
-	put16(p + 8, flags);
+	le_put32(p + 4, gsi);
+	le_put16(p + 8, flags);
 	return p + MADT_ISO_LEN;
 }
 
@@ -393,8 +362,8 @@ static size_t build_madt(struct out *o, const struct fw_desc *d)
 	if (o->full)
 		return 0;
 	header(t, "APIC", (uint32_t)len, MADT_REV);
-	put32(t + 36, (uint32_t)LAPIC_DEFAULT_BASE);
-	put32(t + 40, MADT_PCAT_COMPAT);        /* the 8259s are there too */
+	le_put32(t + 36, (uint32_t)LAPIC_DEFAULT_BASE);
+	le_put32(t + 40, MADT_PCAT_COMPAT);        /* the 8259s are there too */
 	p = t + 44;
 	/* Local APICs in APIC ID order, the boot CPU first (5.2.12.1). */
 	for (unsigned i = 0; i < d->ncpus; i++, p += MADT_LAPIC_LEN) {
@@ -402,14 +371,14 @@ static size_t build_madt(struct out *o, const struct fw_desc *d)
 		p[1] = MADT_LAPIC_LEN;
 		p[2] = (uint8_t)i;              /* ACPI processor UID */
 		p[3] = (uint8_t)i;              /* APIC ID */
-		put32(p + 4, MADT_ENABLED);
+		le_put32(p + 4, MADT_ENABLED);
 	}
 	p[0] = MADT_IOAPIC;
 	p[1] = MADT_IOAPIC_LEN;
 	p[2] = (uint8_t)FW_IOAPIC_ID(d->ncpus);
 	p[3] = 0;
-	put32(p + 4, (uint32_t)IOAPIC_BASE);
-	put32(p + 8, 0);                        /* GSI base: pin n = GSI n */
+	le_put32(p + 4, (uint32_t)IOAPIC_BASE);
+	le_put32(p + 8, 0);                        /* GSI base: pin n = GSI n */
 	p += MADT_IOAPIC_LEN;
 	/* Everything but these two is identity-mapped, edge, active high. */
 	p = madt_iso(p, 0, 2, MPS_CONFORMING);
@@ -417,7 +386,7 @@ static size_t build_madt(struct out *o, const struct fw_desc *d)
 	p[0] = MADT_LAPIC_NMI;
 	p[1] = MADT_LAPIC_NMI_LEN;
 	p[2] = MADT_ALL_CPUS;
-	put16(p + 3, MPS_CONFORMING);
+	le_put16(p + 3, MPS_CONFORMING);
 	p[5] = 1;                               /* LINT1 */
 	finish(t, (uint32_t)len);
 	return off;
@@ -436,10 +405,10 @@ static size_t build_hpet(struct out *o)
 	if (o->full)
 		return 0;
 	header(t, "HPET", HPET_TABLE_LEN, HPET_TABLE_REV);
-	put32(t + 36, block_id);
+	le_put32(t + 36, block_id);
 	gas(t + 40, GAS_SYSTEM_MEMORY, 64, GAS_ACCESS_ANY, HPET_BASE);
 	t[52] = 0;                              /* HPET number */
-	put16(t + 53, HPET_MIN_TICK);
+	le_put16(t + 53, HPET_MIN_TICK);
 	t[55] = 0;                              /* no page protection */
 	finish(t, HPET_TABLE_LEN);
 	return off;
@@ -457,9 +426,9 @@ static size_t build_root(struct out *o, const char *sig, uint8_t rev, unsigned e
 	header(t, sig, (uint32_t)len, rev);
 	for (unsigned i = 0; i < n; i++) {
 		if (entry_len == 8)
-			put64(t + HDR_LEN + 8 * i, gpa_of(o, tables[i]));
+			le_put64(t + HDR_LEN + 8 * i, gpa_of(o, tables[i]));
 		else
-			put32(t + HDR_LEN + 4 * i, (uint32_t)gpa_of(o, tables[i]));
+			le_put32(t + HDR_LEN + 4 * i, (uint32_t)gpa_of(o, tables[i]));
 	}
 	finish(t, (uint32_t)len);
 	return off;
@@ -472,11 +441,11 @@ static void build_rsdp(struct out *o, size_t rsdt, size_t xsdt)
 	memcpy(t, "RSD PTR ", 8);
 	memcpy(t + 9, OEM_ID, 6);
 	t[15] = RSDP_REV;
-	put32(t + 16, (uint32_t)gpa_of(o, rsdt));
-	put32(t + 20, RSDP_LEN);
-	put64(t + 24, gpa_of(o, xsdt));
-	t[8] = fix_sum(t, 20);          /* ACPI 1.0 part */
-	t[32] = fix_sum(t, RSDP_LEN);   /* whole structure */
+	le_put32(t + 16, (uint32_t)gpa_of(o, rsdt));
+	le_put32(t + 20, RSDP_LEN);
+	le_put64(t + 24, gpa_of(o, xsdt));
+	t[8] = le_checksum(t, 20);          /* ACPI 1.0 part */
+	t[32] = le_checksum(t, RSDP_LEN);   /* whole structure */
 }
 
 int acpi_build(const struct fw_desc *d, uint64_t gpa, uint8_t *buf, size_t len,

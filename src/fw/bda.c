@@ -3,12 +3,7 @@
 #include <string.h>
 
 #include "dev/uart16550.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
+#include "util/le.h"
 
 int bda_plan(struct boot_plan *plan, const struct memmap *mm, struct bda_image *img)
 {
@@ -21,10 +16,10 @@ int bda_plan(struct boot_plan *plan, const struct memmap *mm, struct bda_image *
 	    boot_plan_find_overlap(plan, EBDA_BASE, EBDA_SIZE) >= 0)
 		return 0;
 	memset(img, 0, sizeof(*img));
-	put16(img->bda + BDA_COM1, UART_COM1_BASE);
-	put16(img->bda + BDA_EQUIPMENT, 1u << 9);       /* one serial port */
-	put16(img->bda + BDA_EBDA_SEG, EBDA_BASE >> 4);
-	put16(img->bda + BDA_BASE_MEM, EBDA_BASE >> 10);
+	le_put16(img->bda + BDA_COM1, UART_COM1_BASE);
+	le_put16(img->bda + BDA_EQUIPMENT, 1u << 9);       /* one serial port */
+	le_put16(img->bda + BDA_EBDA_SEG, EBDA_BASE >> 4);
+	le_put16(img->bda + BDA_BASE_MEM, EBDA_BASE >> 10);
 	img->ebda[0] = EBDA_SIZE >> 10;                 /* EBDA size in KiB */
 	if (boot_plan_add(plan, BDA_BASE, BDA_SIZE, img->bda, BDA_SIZE, "BIOS data area") != 0 ||
 	    boot_plan_add(plan, EBDA_BASE, EBDA_SIZE, img->ebda, EBDA_SIZE, "EBDA") != 0)

@@ -7,6 +7,7 @@
 #include "dev/lapic.h"
 #include "fw/acpi_hw.h"
 #include "util/errmsg.h"
+#include "util/le.h"
 
 /* MP floating pointer structure (MP spec 1.4, 4.1). */
 #define MPFP_LEN          16
@@ -44,34 +45,13 @@
 #define ISA_IRQS          16
 #define FOUR_GIB          0x100000000ULL
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint8_t fix_sum(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n-- > 0)
-		s = (uint8_t)(s + *p++);
-	return (uint8_t)(0x100 - s);
-}
-
 /* An I/O or local interrupt assignment entry (4.3.4, 4.3.5). */
 static uint8_t *irq_entry(uint8_t *p, uint8_t kind, uint8_t type, uint16_t flags, uint8_t src_irq,
 			  uint8_t dest_id, uint8_t dest_pin)
 {
 	p[0] = kind;
 	p[1] = type;
-	put16(p + 2, flags);
+	le_put16(p + 2, flags);
 	p[4] = ISA_BUS_ID;
 	p[5] = src_irq;
 	p[6] = dest_id;
@@ -131,12 +111,12 @@ int mptable_build(const struct fw_desc *d, uint64_t gpa, uint8_t *buf, size_t le
 
 	/* Configuration table, entries ordered by type as 4.3 requires. */
 	memcpy(t, "PCMP", 4);
-	put16(t + 4, (uint16_t)tlen);
+	le_put16(t + 4, (uint16_t)tlen);
 	t[6] = MP_SPEC_REV;
 	memcpy(t + 8, "KEEL    ", 8);           /* OEM ID */
 	memcpy(t + 16, "KEEL VM     ", 12);     /* product ID */
-	put16(t + 34, (uint16_t)(d->ncpus + 1 + 1 + MP_IOINTS + 2));
-	put32(t + 36, (uint32_t)LAPIC_DEFAULT_BASE);
+	le_put16(t + 34, (uint16_t)(d->ncpus + 1 + 1 + MP_IOINTS + 2));
+	le_put32(t + 36, (uint32_t)LAPIC_DEFAULT_BASE);
 	/* No OEM table, no extended entries: length and checksum 0. */
 	p = t + MPC_HDR_LEN;
 	for (unsigned i = 0; i < d->ncpus; i++, p += MPC_CPU_LEN) {
@@ -144,8 +124,8 @@ int mptable_build(const struct fw_desc *d, uint64_t gpa, uint8_t *buf, size_t le
 		p[1] = (uint8_t)i;                              /* APIC ID */
 		p[2] = (uint8_t)LAPIC_VERSION;                  /* version register bits 7:0 */
 		p[3] = (uint8_t)(MPC_CPU_EN | (i == 0 ? MPC_CPU_BP : 0));
-		put32(p + 4, MP_CPU_SIGNATURE);
-		put32(p + 8, MP_CPU_FEATURES);
+		le_put32(p + 4, MP_CPU_SIGNATURE);
+		le_put32(p + 8, MP_CPU_FEATURES);
 	}
 	p[0] = MPC_BUS;
 	p[1] = ISA_BUS_ID;
@@ -155,7 +135,7 @@ int mptable_build(const struct fw_desc *d, uint64_t gpa, uint8_t *buf, size_t le
 	p[1] = (uint8_t)ioapic_id;
 	p[2] = IOAPIC_VERSION;
 	p[3] = MPC_IOAPIC_EN;
-	put32(p + 4, (uint32_t)IOAPIC_BASE);
+	le_put32(p + 4, (uint32_t)IOAPIC_BASE);
 	p += MPC_ENTRY_LEN;
 	/* No ExtINT entry on pin 0: keel wires the PIC's INTR to LINT0 only,
 	 * never to an I/O APIC pin (docs/platform.md). The SCI is level,
@@ -170,15 +150,15 @@ int mptable_build(const struct fw_desc *d, uint64_t gpa, uint8_t *buf, size_t le
 	}
 	p = irq_entry(p, MPC_LINT, MP_EXTINT, MP_CONFORMING, 0, MP_ALL_LAPICS, 0);
 	irq_entry(p, MPC_LINT, MP_NMI, MP_CONFORMING, 0, MP_ALL_LAPICS, 1);
-	t[7] = fix_sum(t, tlen);
+	t[7] = le_checksum(t, tlen);
 
 	/* Floating pointer: feature byte 1 = 0 (a configuration table is
 	 * present), byte 2 bit 7 = 0 (no IMCR: virtual wire mode). */
 	memcpy(fp, "_MP_", 4);
-	put32(fp + 4, (uint32_t)(gpa + MPFP_LEN));
+	le_put32(fp + 4, (uint32_t)(gpa + MPFP_LEN));
 	fp[8] = MPFP_LEN / 16;
 	fp[9] = MP_SPEC_REV;
-	fp[10] = fix_sum(fp, MPFP_LEN);
+	fp[10] = le_checksum(fp, MPFP_LEN);
 
 	memcpy(buf, img, total);
 	*used = total;

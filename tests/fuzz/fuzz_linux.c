@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "boot/linux.h"
+#include "util/le.h"
 
 #define TEMPLATE_SETUP  0xa00u
 #define TEMPLATE_SIZE   (TEMPLATE_SETUP + 0x1000u)
@@ -42,44 +43,25 @@ static void check(int cond, const char *what)
 	}
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get64(const uint8_t *p) { return get32(p) | ((uint64_t)get32(p + 4) << 32); }
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
 
 /* A small valid relocatable 64-bit bzImage (protocol 2.15, init_size 4 MiB). */
 static void make_template(uint8_t *t)
 {
 	memset(t, 0, TEMPLATE_SIZE);
-	put32(t + 0x1f4, 0x100);
-	put16(t + 0x1fe, 0xaa55);
+	le_put32(t + 0x1f4, 0x100);
+	le_put16(t + 0x1fe, 0xaa55);
 	t[0x200] = 0xeb;
 	t[0x201] = 0x6a;
-	put32(t + 0x202, 0x53726448);
-	put16(t + 0x206, 0x020f);
+	le_put32(t + 0x202, 0x53726448);
+	le_put16(t + 0x206, 0x020f);
 	t[0x211] = 0x01;
-	put32(t + 0x22c, 0x7fffffff);
-	put32(t + 0x230, 0x200000);
+	le_put32(t + 0x22c, 0x7fffffff);
+	le_put32(t + 0x230, 0x200000);
 	t[0x234] = 1;
-	put16(t + 0x236, 0x0003);
-	put32(t + 0x238, 2047);
-	put32(t + 0x258, 0x1000000);
-	put32(t + 0x260, 0x400000);
+	le_put16(t + 0x236, 0x0003);
+	le_put32(t + 0x238, 2047);
+	le_put32(t + 0x258, 0x1000000);
+	le_put32(t + 0x260, 0x400000);
 }
 
 static void make_map(struct memmap *mm, int pc)
@@ -124,13 +106,13 @@ static int identity(const struct boot_plan *p, uint64_t va)
 	uint64_t v;
 
 	e = bytes_at(p, p->entry.cr3 + ((va >> 39) & 511) * 8, 8);
-	if (e == NULL || !((v = get64(e)) & 1) || (v & 0x80))
+	if (e == NULL || !((v = le_get64(e)) & 1) || (v & 0x80))
 		return 0;
 	e = bytes_at(p, (v & mask) + ((va >> 30) & 511) * 8, 8);
-	if (e == NULL || !((v = get64(e)) & 1) || (v & 0x80))
+	if (e == NULL || !((v = le_get64(e)) & 1) || (v & 0x80))
 		return 0;
 	e = bytes_at(p, (v & mask) + ((va >> 21) & 511) * 8, 8);
-	if (e == NULL || !((v = get64(e)) & 1) || !(v & 0x80))
+	if (e == NULL || !((v = le_get64(e)) & 1) || !(v & 0x80))
 		return 0;
 	return ((v & 0x000fffffffe00000ULL) | (va & 0x1fffff)) == va;
 }
@@ -184,23 +166,23 @@ static void check_plan(const struct boot_plan *p, const struct memmap *mm,
 	check(p->entry.rsp == st->gpa + st->size, "RSP = top of the stack");
 	check(p->entry.cr3 == pt->gpa && pt->gpa % 0x1000 == 0, "CR3 = page tables");
 	check(p->entry.gdt_base == g->gpa && p->entry.gdt_limit == 31, "GDT");
-	check(get64(g->src + 0x10) == LINUX_GDT_CODE64 && get64(g->src + 0x18) == LINUX_GDT_DATA,
+	check(le_get64(g->src + 0x10) == LINUX_GDT_CODE64 && le_get64(g->src + 0x18) == LINUX_GDT_DATA,
 	      "GDT descriptors");
-	check(get32(z->src + 0x228) == c->gpa && c->src[c->src_len - 1] == '\0', "cmdline");
+	check(le_get32(z->src + 0x228) == c->gpa && c->src[c->src_len - 1] == '\0', "cmdline");
 	if (r != NULL)
-		check(get32(z->src + 0x218) == r->gpa && get32(z->src + 0x21c) == r->size &&
-		      r->gpa + r->size - 1 <= get32(z->src + 0x22c), "ramdisk fields");
+		check(le_get32(z->src + 0x218) == r->gpa && le_get32(z->src + 0x21c) == r->size &&
+		      r->gpa + r->size - 1 <= le_get32(z->src + 0x22c), "ramdisk fields");
 	else
-		check(get32(z->src + 0x218) == 0 && get32(z->src + 0x21c) == 0, "no ramdisk");
+		check(le_get32(z->src + 0x218) == 0 && le_get32(z->src + 0x21c) == 0, "no ramdisk");
 	n = z->src[0x1e8];
 	check(n >= 1 && n <= 128, "e820 count");
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *e = z->src + 0x2d0 + i * 20;
-		uint32_t type = get32(e + 16);
+		uint32_t type = le_get32(e + 16);
 
-		check(get64(e + 8) > 0 && get64(e) >= prev_end, "e820 sorted, not overlapping");
+		check(le_get64(e + 8) > 0 && le_get64(e) >= prev_end, "e820 sorted, not overlapping");
 		check(type >= 1 && type <= 3, "e820 type");
-		prev_end = get64(e) + get64(e + 8);
+		prev_end = le_get64(e) + le_get64(e + 8);
 	}
 }
 
@@ -243,14 +225,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode & 8) {
 		if (size < 4)
 			return 0;
-		in.kernel_addr = (uint64_t)get32(data) << 12;
+		in.kernel_addr = (uint64_t)le_get32(data) << 12;
 		data += 4;
 		size -= 4;
 	}
 	if (mode & 16) {
 		if (size < 4)
 			return 0;
-		in.initrd_addr = (uint64_t)get32(data) << 12;
+		in.initrd_addr = (uint64_t)le_get32(data) << 12;
 		data += 4;
 		size -= 4;
 	}

@@ -11,6 +11,7 @@
 #include "util/file.h"
 
 #include "image_builder.h"
+#include "util/le.h"
 
 #define KiB 0x400ull
 #define MiB 0x100000ull
@@ -35,14 +36,6 @@ static uint8_t g_initrd[0x5000];
 static struct boot_input g_in;
 static struct boot_fw_blob g_fw[BOOT_MAX_ITEMS];
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get64(const uint8_t *p) { return get32(p) | ((uint64_t)get32(p + 4) << 32); }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 
 /* A valid relocatable 64-bit bzImage, protocol 2.15, with odd values in the
  * fields the loader must overwrite. Resets the plan inputs too. */
@@ -197,13 +190,13 @@ static int walk(uint64_t va, uint64_t *pa)
 	uint64_t v;
 
 	e = bytes_at(g_plan.entry.cr3 + ((va >> 39) & 511) * 8, 8);
-	if (e == NULL || !((v = get64(e)) & 1) || (v & 0x80))
+	if (e == NULL || !((v = le_get64(e)) & 1) || (v & 0x80))
 		return -1;
 	e = bytes_at((v & addr_mask) + ((va >> 30) & 511) * 8, 8);
-	if (e == NULL || !((v = get64(e)) & 1) || (v & 0x80))
+	if (e == NULL || !((v = le_get64(e)) & 1) || (v & 0x80))
 		return -1;
 	e = bytes_at((v & addr_mask) + ((va >> 21) & 511) * 8, 8);
-	if (e == NULL || !((v = get64(e)) & 1) || !(v & 0x80) || !(v & 2))
+	if (e == NULL || !((v = le_get64(e)) & 1) || !(v & 0x80) || !(v & 2))
 		return -1;
 	*pa = (v & 0x000fffffffe00000ULL) | (va & 0x1fffff);
 	return 0;
@@ -245,9 +238,9 @@ static int e820_is(unsigned i, uint64_t base, uint64_t size, uint32_t type)
 {
 	const uint8_t *e = zp() + 0x2d0 + i * 20;
 
-	if (get64(e) != base || get64(e + 8) != size || get32(e + 16) != type) {
-		printf("  e820[%u] = 0x%llx+0x%llx type %u\n", i, (unsigned long long)get64(e),
-		       (unsigned long long)get64(e + 8), get32(e + 16));
+	if (le_get64(e) != base || le_get64(e + 8) != size || le_get32(e + 16) != type) {
+		printf("  e820[%u] = 0x%llx+0x%llx type %u\n", i, (unsigned long long)le_get64(e),
+		       (unsigned long long)le_get64(e + 8), le_get32(e + 16));
 		return 0;
 	}
 	return 1;
@@ -457,11 +450,11 @@ TEST(linux_plan_pc_layout, "REQ-LNX-006 REQ-LNX-007 REQ-LNX-009 REQ-LNX-013 REQ-
 	/* Zero page: command line pointer, no initrd. */
 	p = zp();
 	CHECK(p != NULL);
-	CHECK_EQ(get32(p + 0x228), c->gpa);
-	CHECK_EQ(get32(p + 0xc8), 0);
-	CHECK_EQ(get32(p + 0x218), 0);
-	CHECK_EQ(get32(p + 0x21c), 0);
-	CHECK_EQ(get32(p + 0x214), PREF);
+	CHECK_EQ(le_get32(p + 0x228), c->gpa);
+	CHECK_EQ(le_get32(p + 0xc8), 0);
+	CHECK_EQ(le_get32(p + 0x218), 0);
+	CHECK_EQ(le_get32(p + 0x21c), 0);
+	CHECK_EQ(le_get32(p + 0x214), PREF);
 	CHECK(g_plan.owned != NULL && z->src >= g_plan.owned &&
 	      z->src + 0x1000 <= g_plan.owned + g_plan.owned_size);
 	boot_plan_free(&g_plan);
@@ -482,47 +475,47 @@ TEST(linux_zero_page_fields, "REQ-LNX-013")
 	for (unsigned i = 0; i < 0x1f1; i++)
 		if (i < 0x070 || (i >= 0x078 && i < 0x0c0) || (i >= 0x0cc && i != 0x1e8))
 			CHECK_EQ(p[i], 0);
-	CHECK_EQ(get64(p + 0x070), 0xe0040);           /* acpi_rsdp_addr */
+	CHECK_EQ(le_get64(p + 0x070), 0xe0040);           /* acpi_rsdp_addr */
 	CHECK_EQ(p[0x1ef], 0);                         /* sentinel */
 	/* The header is copied up to its end (0x26c), no further. */
-	CHECK_EQ(get16(p + 0x1f2), 1);                 /* root_flags */
-	CHECK_EQ(get32(p + 0x1f4), PM_SIZE / 16);
-	CHECK_EQ(get16(p + 0x1fc), 0x0801);            /* root_dev */
-	CHECK_EQ(get16(p + 0x1fe), 0xaa55);
-	CHECK_EQ(get32(p + 0x202), 0x53726448);
-	CHECK_EQ(get16(p + 0x206), 0x020f);
-	CHECK_EQ(get32(p + 0x22c), 0x7fffffff);
-	CHECK_EQ(get32(p + 0x230), KALIGN);
+	CHECK_EQ(le_get16(p + 0x1f2), 1);                 /* root_flags */
+	CHECK_EQ(le_get32(p + 0x1f4), PM_SIZE / 16);
+	CHECK_EQ(le_get16(p + 0x1fc), 0x0801);            /* root_dev */
+	CHECK_EQ(le_get16(p + 0x1fe), 0xaa55);
+	CHECK_EQ(le_get32(p + 0x202), 0x53726448);
+	CHECK_EQ(le_get16(p + 0x206), 0x020f);
+	CHECK_EQ(le_get32(p + 0x22c), 0x7fffffff);
+	CHECK_EQ(le_get32(p + 0x230), KALIGN);
 	CHECK_EQ(p[0x234], 1);
-	CHECK_EQ(get32(p + 0x238), 2047);
-	CHECK_EQ(get32(p + 0x248), 0x2cc);
-	CHECK_EQ(get64(p + 0x258), PREF);
-	CHECK_EQ(get32(p + 0x260), INIT_SIZE);
-	CHECK_EQ(get32(p + 0x264), 0x190);
-	CHECK_EQ(get32(p + 0x268), 0x1a0);             /* kernel_info_offset, not an RSDP */
+	CHECK_EQ(le_get32(p + 0x238), 2047);
+	CHECK_EQ(le_get32(p + 0x248), 0x2cc);
+	CHECK_EQ(le_get64(p + 0x258), PREF);
+	CHECK_EQ(le_get32(p + 0x260), INIT_SIZE);
+	CHECK_EQ(le_get32(p + 0x264), 0x190);
+	CHECK_EQ(le_get32(p + 0x268), 0x1a0);             /* kernel_info_offset, not an RSDP */
 	for (unsigned i = 0x26c; i < 0x2d0; i++)
 		CHECK_EQ(p[i], 0);
 	/* Fields the loader owns. */
-	CHECK_EQ(get16(p + 0x1fa), 0xffff);            /* vid_mode "normal" */
-	CHECK_EQ(get32(p + 0x208), 0);                 /* realmode_swtch */
+	CHECK_EQ(le_get16(p + 0x1fa), 0xffff);            /* vid_mode "normal" */
+	CHECK_EQ(le_get32(p + 0x208), 0);                 /* realmode_swtch */
 	CHECK_EQ(p[0x210], 0xff);                      /* type_of_loader */
 	CHECK_EQ(p[0x211], 0x01);                      /* loadflags: LOADED_HIGH only */
-	CHECK_EQ(get32(p + 0x214), PREF);              /* code32_start */
-	CHECK_EQ(get32(p + 0x218), item_prefix("initrd")->gpa);
-	CHECK_EQ(get32(p + 0x21c), 0x1234);
-	CHECK_EQ(get32(p + 0xc0), 0);
-	CHECK_EQ(get32(p + 0xc4), 0);
-	CHECK_EQ(get16(p + 0x224), 0);                 /* heap_end_ptr */
+	CHECK_EQ(le_get32(p + 0x214), PREF);              /* code32_start */
+	CHECK_EQ(le_get32(p + 0x218), item_prefix("initrd")->gpa);
+	CHECK_EQ(le_get32(p + 0x21c), 0x1234);
+	CHECK_EQ(le_get32(p + 0xc0), 0);
+	CHECK_EQ(le_get32(p + 0xc4), 0);
+	CHECK_EQ(le_get16(p + 0x224), 0);                 /* heap_end_ptr */
 	CHECK_EQ(p[0x226], 0);
 	CHECK_EQ(p[0x227], 0);
-	CHECK_EQ(get32(p + 0x228), item_prefix("command line")->gpa);
-	CHECK_EQ(get32(p + 0x23c), 0);                 /* hardware_subarch: a PC */
-	CHECK_EQ(get64(p + 0x240), 0);
-	CHECK_EQ(get64(p + 0x250), 0);                 /* setup_data */
+	CHECK_EQ(le_get32(p + 0x228), item_prefix("command line")->gpa);
+	CHECK_EQ(le_get32(p + 0x23c), 0);                 /* hardware_subarch: a PC */
+	CHECK_EQ(le_get64(p + 0x240), 0);
+	CHECK_EQ(le_get64(p + 0x250), 0);                 /* setup_data */
 	/* Without an RSDP the field stays 0. */
 	g_in.acpi_rsdp = 0;
 	CHECK_EQ(run(), 0);
-	CHECK_EQ(get64(zp() + 0x070), 0);
+	CHECK_EQ(le_get64(zp() + 0x070), 0);
 	boot_plan_free(&g_plan);
 }
 
@@ -536,10 +529,10 @@ TEST(linux_gdt_and_page_tables, "REQ-LNX-015 REQ-LNX-016")
 	CHECK_EQ(run(), 0);
 	g = item_prefix("GDT");
 	CHECK(g != NULL && g->size == 32 && g->gpa % 16 == 0 && g->gpa >= MiB);
-	CHECK_EQ(get64(g->src), 0);
-	CHECK_EQ(get64(g->src + 8), 0);
-	CHECK_EQ(get64(g->src + 0x10), 0x00af9a000000ffffULL);
-	CHECK_EQ(get64(g->src + 0x18), 0x00cf92000000ffffULL);
+	CHECK_EQ(le_get64(g->src), 0);
+	CHECK_EQ(le_get64(g->src + 8), 0);
+	CHECK_EQ(le_get64(g->src + 0x10), 0x00af9a000000ffffULL);
+	CHECK_EQ(le_get64(g->src + 0x18), 0x00cf92000000ffffULL);
 	/* PML4 + PDPT + 4 PDs for the low 4 GiB, page-aligned, below 4 GiB. */
 	pt = item_prefix("page tables");
 	CHECK(pt != NULL && pt->size == 6 * 0x1000 && pt->gpa % 0x1000 == 0);
@@ -618,7 +611,7 @@ TEST(linux_kernel_above_4g, "REQ-LNX-006 REQ-LNX-007 REQ-LNX-015")
 	CHECK_EQ(pt->size, 7 * 0x1000);
 	CHECK(plan_consistent());
 	CHECK(identity(0x100000000ULL + INIT_SIZE - 1));
-	CHECK_EQ(get32(zp() + 0x214), 0x100000);       /* code32_start: the image's */
+	CHECK_EQ(le_get32(zp() + 0x214), 0x100000);       /* code32_start: the image's */
 	/* Pinned far above: a new PDPT and PD. */
 	CHECK_EQ(mm_static(0, 2 * MiB, 0x100000000ULL, 64 * MiB, 0x80000000000ULL, 64 * MiB), 0);
 	g_in.kernel_addr = 0x80000000000ULL;
@@ -644,7 +637,7 @@ TEST(linux_kernel_addr, "REQ-LNX-006 REQ-LNX-008")
 	CHECK_EQ(k->gpa, 0x2000000);
 	CHECK_EQ(k->size, INIT_SIZE);
 	CHECK_EQ(g_plan.entry.rip, 0x2000200);
-	CHECK_EQ(get32(zp() + 0x214), 0x2000000);
+	CHECK_EQ(le_get32(zp() + 0x214), 0x2000000);
 	/* Off the 2 MiB boundary: the kernel moves up to it, so the item grows. */
 	g_in.kernel_addr = 0x2001000;
 	CHECK_EQ(run(), 0);
@@ -730,7 +723,7 @@ TEST(linux_cmdline, "REQ-LNX-009")
 	CHECK_EQ(run(), 0);
 	c = item_prefix("command line");
 	CHECK(c != NULL && c->size == 1 && c->src[0] == '\0' && c->gpa < 0x100000000ULL);
-	CHECK_EQ(get32(zp() + 0x228), c->gpa);
+	CHECK_EQ(le_get32(zp() + 0x228), c->gpa);
 	/* At most cmdline_size bytes. */
 	mbt_put32(g_img + 0x238, 8);
 	g_in.cmdline = "12345678";
@@ -765,8 +758,8 @@ TEST(linux_initrd_auto, "REQ-LNX-010 REQ-LNX-013")
 	CHECK_EQ(r->gpa, 512 * MiB - 0x3000);
 	CHECK_EQ(r->size, 0x2345);
 	CHECK(r->src == g_initrd && r->src_len == 0x2345);
-	CHECK_EQ(get32(zp() + 0x218), r->gpa);
-	CHECK_EQ(get32(zp() + 0x21c), 0x2345);
+	CHECK_EQ(le_get32(zp() + 0x218), r->gpa);
+	CHECK_EQ(le_get32(zp() + 0x21c), 0x2345);
 	/* Below initrd_addr_max + 1. */
 	mbt_put32(g_img + 0x22c, 0x0fffffff);
 	CHECK_EQ(run(), 0);
@@ -779,7 +772,7 @@ TEST(linux_initrd_auto, "REQ-LNX-010 REQ-LNX-013")
 	CHECK_EQ(mm_pc(4096), 0);
 	CHECK_EQ(run(), 0);
 	CHECK_EQ(item_prefix("initrd")->gpa, 0xc0000000ULL - 0x3000);
-	CHECK_EQ(get32(zp() + 0xc0), 0);
+	CHECK_EQ(le_get32(zp() + 0xc0), 0);
 	/* Below an item in the way at the top. */
 	CHECK_EQ(mm_pc(512), 0);
 	g_fw[0] = (struct boot_fw_blob){ 512 * MiB - 0x1000, g_initrd, 0x800, "blob top", false };
@@ -827,7 +820,7 @@ TEST(linux_initrd_addr, "REQ-LNX-011")
 	CHECK_EQ(run(), 0);
 	CHECK(plan_consistent());
 	CHECK_EQ(item_prefix("initrd")->gpa, 0x8000000);
-	CHECK_EQ(get32(zp() + 0x218), 0x8000000);
+	CHECK_EQ(le_get32(zp() + 0x218), 0x8000000);
 	g_in.initrd_addr = 0x8000800;
 	CHECK(fails(BOOT_ERR_INITRD_ADDR, "0x8000800 is not a multiple of 4 KiB"));
 	mbt_put32(g_img + 0x22c, 0x08001fff);
@@ -1039,10 +1032,10 @@ TEST(linux_plan_applies, "REQ-LNX-006 REQ-LNX-013 REQ-LNX-018")
 	CHECK_EQ(ram[k->gpa + PM_SIZE], 0);            /* zero-filled up to init_size */
 	CHECK_EQ(ram[k->gpa + k->size - 1], 0);
 	CHECK(memcmp(ram + g_plan.entry.rsi, zp(), 0x1000) == 0);
-	CHECK_EQ(get64(ram + g_plan.entry.gdt_base + 0x10), 0x00af9a000000ffffULL);
-	CHECK_EQ(get64(ram + g_plan.entry.cr3) & 0xfff, 0x3);
-	CHECK(memcmp(ram + get32(ram + g_plan.entry.rsi + 0x228), "console=ttyS0 quiet", 20) == 0);
-	CHECK(memcmp(ram + get32(ram + g_plan.entry.rsi + 0x218), g_initrd, 0x1000) == 0);
+	CHECK_EQ(le_get64(ram + g_plan.entry.gdt_base + 0x10), 0x00af9a000000ffffULL);
+	CHECK_EQ(le_get64(ram + g_plan.entry.cr3) & 0xfff, 0x3);
+	CHECK(memcmp(ram + le_get32(ram + g_plan.entry.rsi + 0x228), "console=ttyS0 quiet", 20) == 0);
+	CHECK(memcmp(ram + le_get32(ram + g_plan.entry.rsi + 0x218), g_initrd, 0x1000) == 0);
 	boot_plan_free(&g_plan);
 }
 

@@ -9,6 +9,7 @@
 #include "boot/multiboot.h"
 
 #include "image_builder.h"
+#include "util/le.h"
 
 #define HDR_OFF 0xf00u          /* Multiboot header in ELF test images */
 #define MiB     0x100000ull
@@ -19,13 +20,6 @@ static struct boot_error g_berr;
 static struct memmap g_mm;
 static char g_err[256];
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get64(const uint8_t *p) { return get32(p) | ((uint64_t)get32(p + 4) << 32); }
 
 /* Magic, flags and a matching checksum at p. */
 static void put_hdr(uint8_t *p, uint32_t flags)
@@ -221,7 +215,7 @@ TEST(multiboot_header_bad_checksum, "REQ-MB-002")
 	size_t size = mb_flat(0x1000, 0, 0, 0x100000, 0x100000, 0, 0, 0x100000);
 
 	mm_static(0, 64 * MiB);
-	mbt_put32(g_img + 8, get32(g_img + 8) + 1);
+	mbt_put32(g_img + 8, le_get32(g_img + 8) + 1);
 	CHECK_EQ(multiboot_find_header(g_img, size, &h, g_err, sizeof(g_err)), -1);
 	CHECK_STR_CONTAINS(g_err, "offset 0x0 has a bad checksum");
 	CHECK_STR_CONTAINS(g_err, "= 0x00000001, must be 0");
@@ -649,20 +643,20 @@ TEST(multiboot_modules_placed_after_kernel, "REQ-MB-014 REQ-MB-015 REQ-MB-018")
 	CHECK(plan_consistent());
 	info = info_at(g_plan.entry.rbx);
 	CHECK(info != NULL);
-	CHECK_EQ(get32(info + 0) & MBI_FLAG_MODS, MBI_FLAG_MODS);
-	CHECK_EQ(get32(info + 20), 2);
-	mods = info_at(get32(info + 24));
+	CHECK_EQ(le_get32(info + 0) & MBI_FLAG_MODS, MBI_FLAG_MODS);
+	CHECK_EQ(le_get32(info + 20), 2);
+	mods = info_at(le_get32(info + 24));
 	CHECK(mods != NULL);
-	CHECK_EQ(get32(mods + 0), 0x102000);
-	CHECK_EQ(get32(mods + 4), 0x102000 + sizeof(a));
-	CHECK(info_str(get32(mods + 8)) != NULL);
-	CHECK(strcmp(info_str(get32(mods + 8)), "a arg") == 0);
-	CHECK_EQ(get32(mods + 12), 0);
-	CHECK_EQ(get32(mods + 16), 0x104000);
-	CHECK_EQ(get32(mods + 20), 0x104010);
-	CHECK(info_str(get32(mods + 24)) != NULL);
-	CHECK(strcmp(info_str(get32(mods + 24)), "") == 0);
-	CHECK_EQ(get32(mods + 28), 0);
+	CHECK_EQ(le_get32(mods + 0), 0x102000);
+	CHECK_EQ(le_get32(mods + 4), 0x102000 + sizeof(a));
+	CHECK(info_str(le_get32(mods + 8)) != NULL);
+	CHECK(strcmp(info_str(le_get32(mods + 8)), "a arg") == 0);
+	CHECK_EQ(le_get32(mods + 12), 0);
+	CHECK_EQ(le_get32(mods + 16), 0x104000);
+	CHECK_EQ(le_get32(mods + 20), 0x104010);
+	CHECK(info_str(le_get32(mods + 24)) != NULL);
+	CHECK(strcmp(info_str(le_get32(mods + 24)), "") == 0);
+	CHECK_EQ(le_get32(mods + 28), 0);
 }
 
 TEST(multiboot_modules_skip_ram_gap, "REQ-MB-014")
@@ -750,10 +744,10 @@ TEST(multiboot_module_empty_and_invalid, "REQ-MB-014 REQ-MB-018 REQ-MB-021")
 	CHECK_EQ(item("module 0 (empty.bin)")->gpa, 0x101000);
 	CHECK_EQ(item("module 0 (empty.bin)")->size, 1);
 	CHECK_EQ(item("module 0 (empty.bin)")->src_len, 0);
-	mods = info_at(get32(info_at(g_plan.entry.rbx) + 24));
+	mods = info_at(le_get32(info_at(g_plan.entry.rbx) + 24));
 	CHECK(mods != NULL);
-	CHECK_EQ(get32(mods), 0x101000);
-	CHECK_EQ(get32(mods + 4), 0x101000);
+	CHECK_EQ(le_get32(mods), 0x101000);
+	CHECK_EQ(le_get32(mods + 4), 0x101000);
 	/* Data missing for a non-empty module. */
 	m.size = 5;
 	CHECK_EQ(run(simple_elf(0), NULL, 1, &m), -1);
@@ -817,34 +811,34 @@ TEST(multiboot_info_static_map, "REQ-MB-015 REQ-MB-016 REQ-MB-017 REQ-MB-018 REQ
 	CHECK(g_plan.owned_size >= 116);
 	CHECK_EQ(g_plan.entry.rbx, it->gpa);
 	info = g_plan.owned;
-	CHECK_EQ(get32(info + 0), 0x24d); /* bits 0, 2, 3, 6, 9 */
-	CHECK_EQ(get32(info + 0), MBI_FLAG_MEM | MBI_FLAG_CMDLINE | MBI_FLAG_MODS |
+	CHECK_EQ(le_get32(info + 0), 0x24d); /* bits 0, 2, 3, 6, 9 */
+	CHECK_EQ(le_get32(info + 0), MBI_FLAG_MEM | MBI_FLAG_CMDLINE | MBI_FLAG_MODS |
 					  MBI_FLAG_MMAP | MBI_FLAG_LOADER_NAME);
-	CHECK_EQ(get32(info + 4), 640);
-	CHECK_EQ(get32(info + 8), 63 * 1024);
-	CHECK_EQ(get32(info + 12), 0);
-	CHECK(info_str(get32(info + 16)) != NULL);
-	CHECK(strcmp(info_str(get32(info + 16)), "console=ttyS0 debug") == 0);
-	CHECK_EQ(get32(info + 20), 1);
-	mods = info_at(get32(info + 24));
+	CHECK_EQ(le_get32(info + 4), 640);
+	CHECK_EQ(le_get32(info + 8), 63 * 1024);
+	CHECK_EQ(le_get32(info + 12), 0);
+	CHECK(info_str(le_get32(info + 16)) != NULL);
+	CHECK(strcmp(info_str(le_get32(info + 16)), "console=ttyS0 debug") == 0);
+	CHECK_EQ(le_get32(info + 20), 1);
+	mods = info_at(le_get32(info + 24));
 	CHECK(mods != NULL);
-	CHECK_EQ(get32(mods), 0x101000);
-	CHECK_EQ(get32(mods + 4), 0x101010);
-	CHECK(strcmp(info_str(get32(mods + 8)), "mod arg") == 0);
-	CHECK_EQ(get32(mods + 12), 0);
+	CHECK_EQ(le_get32(mods), 0x101000);
+	CHECK_EQ(le_get32(mods + 4), 0x101010);
+	CHECK(strcmp(info_str(le_get32(mods + 8)), "mod arg") == 0);
+	CHECK_EQ(le_get32(mods + 12), 0);
 	for (unsigned off = 28; off < 44; off++)
 		CHECK_EQ(info[off], 0); /* syms */
-	CHECK_EQ(get32(info + 44), 24);
-	mm = info_at(get32(info + 48));
+	CHECK_EQ(le_get32(info + 44), 24);
+	mm = info_at(le_get32(info + 48));
 	CHECK(mm != NULL);
-	CHECK_EQ(get32(mm), 20);
-	CHECK_EQ(get64(mm + 4), 0);
-	CHECK_EQ(get64(mm + 12), 64 * MiB);
-	CHECK_EQ(get32(mm + 20), 1);
+	CHECK_EQ(le_get32(mm), 20);
+	CHECK_EQ(le_get64(mm + 4), 0);
+	CHECK_EQ(le_get64(mm + 12), 64 * MiB);
+	CHECK_EQ(le_get32(mm + 20), 1);
 	for (unsigned off = 52; off < 64; off++)
 		CHECK_EQ(info[off], 0); /* drives, config_table */
-	CHECK(info_str(get32(info + 64)) != NULL);
-	CHECK(strcmp(info_str(get32(info + 64)), "keel") == 0);
+	CHECK(info_str(le_get32(info + 64)) != NULL);
+	CHECK(strcmp(info_str(le_get32(info + 64)), "keel") == 0);
 	for (unsigned off = 68; off < 116; off++)
 		CHECK_EQ(info[off], 0); /* apm, vbe, framebuffer */
 }
@@ -857,28 +851,28 @@ TEST(multiboot_info_pc_layout, "REQ-MB-016 REQ-MB-017 REQ-MB-019")
 	CHECK_EQ(run(simple_elf(0), NULL, 0, NULL), 0);
 	info = info_at(g_plan.entry.rbx);
 	CHECK(info != NULL);
-	CHECK_EQ(get32(info + 0), 0x245); /* no modules: bit 3 clear */
-	CHECK_EQ(get32(info + 4), 639);   /* 0x9fc00 bytes */
-	CHECK_EQ(get32(info + 8), 63 * 1024);
-	CHECK(strcmp(info_str(get32(info + 16)), "") == 0);
-	CHECK_EQ(get32(info + 20), 0);
-	CHECK_EQ(get32(info + 24), 0);
-	CHECK_EQ(get32(info + 44), 3 * 24);
-	mm = info_at(get32(info + 48));
+	CHECK_EQ(le_get32(info + 0), 0x245); /* no modules: bit 3 clear */
+	CHECK_EQ(le_get32(info + 4), 639);   /* 0x9fc00 bytes */
+	CHECK_EQ(le_get32(info + 8), 63 * 1024);
+	CHECK(strcmp(info_str(le_get32(info + 16)), "") == 0);
+	CHECK_EQ(le_get32(info + 20), 0);
+	CHECK_EQ(le_get32(info + 24), 0);
+	CHECK_EQ(le_get32(info + 44), 3 * 24);
+	mm = info_at(le_get32(info + 48));
 	CHECK(mm != NULL);
-	CHECK_EQ(get32(mm + 0), 20);
-	CHECK_EQ(get64(mm + 4), 0);
-	CHECK_EQ(get64(mm + 12), 0x9fc00);
-	CHECK_EQ(get32(mm + 20), 1);
-	CHECK_EQ(get32(mm + 24), 20);
-	CHECK_EQ(get64(mm + 28), 0x9fc00);
-	CHECK_EQ(get64(mm + 36), 0x100000 - 0x9fc00);
-	CHECK_EQ(get32(mm + 44), 2);
-	CHECK_EQ(get32(mm + 48), 20);
-	CHECK_EQ(get64(mm + 52), 0x100000);
-	CHECK_EQ(get64(mm + 60), 63 * MiB);
-	CHECK_EQ(get32(mm + 68), 1);
-	CHECK(strcmp(info_str(get32(info + 64)), "keel") == 0);
+	CHECK_EQ(le_get32(mm + 0), 20);
+	CHECK_EQ(le_get64(mm + 4), 0);
+	CHECK_EQ(le_get64(mm + 12), 0x9fc00);
+	CHECK_EQ(le_get32(mm + 20), 1);
+	CHECK_EQ(le_get32(mm + 24), 20);
+	CHECK_EQ(le_get64(mm + 28), 0x9fc00);
+	CHECK_EQ(le_get64(mm + 36), 0x100000 - 0x9fc00);
+	CHECK_EQ(le_get32(mm + 44), 2);
+	CHECK_EQ(le_get32(mm + 48), 20);
+	CHECK_EQ(le_get64(mm + 52), 0x100000);
+	CHECK_EQ(le_get64(mm + 60), 63 * MiB);
+	CHECK_EQ(le_get32(mm + 68), 1);
+	CHECK(strcmp(info_str(le_get32(info + 64)), "keel") == 0);
 }
 
 TEST(multiboot_info_memory_sizes, "REQ-MB-016")
@@ -891,16 +885,16 @@ TEST(multiboot_info_memory_sizes, "REQ-MB-016")
 	CHECK_EQ(run(mb_elf(32, 0x100000, s, 1, 0), NULL, 0, NULL), 0);
 	info = info_at(g_plan.entry.rbx);
 	CHECK(info != NULL);
-	CHECK_EQ(get32(info + 4), 0);
-	CHECK_EQ(get32(info + 8), 16 * 1024);
+	CHECK_EQ(le_get32(info + 4), 0);
+	CHECK_EQ(le_get32(info + 8), 16 * 1024);
 	/* mem_upper is capped to 32 bits (8 TiB map; the plan does not touch RAM). */
 	memset(&g_mm, 0, sizeof(g_mm));
 	g_mm.nentries = 1;
 	g_mm.entries[0] = (struct memmap_entry){ 0, 1ull << 43, MEMMAP_RAM };
 	CHECK_EQ(run(mb_elf(32, 0x100000, s, 1, 0), NULL, 0, NULL), 0);
 	info = info_at(g_plan.entry.rbx);
-	CHECK_EQ(get32(info + 4), 640);
-	CHECK_EQ(get32(info + 8), 0xffffffffu);
+	CHECK_EQ(le_get32(info + 4), 640);
+	CHECK_EQ(le_get32(info + 8), 0xffffffffu);
 	/* Reserved entries map to type 2, whatever their enum value. */
 	memset(&g_mm, 0, sizeof(g_mm));
 	g_mm.nentries = 2;
@@ -908,8 +902,8 @@ TEST(multiboot_info_memory_sizes, "REQ-MB-016")
 	g_mm.entries[1] = (struct memmap_entry){ 16 * MiB, MiB, (enum memmap_type)7 };
 	CHECK_EQ(run(mb_elf(32, 0x100000, s, 1, 0), NULL, 0, NULL), 0);
 	info = info_at(g_plan.entry.rbx);
-	CHECK_EQ(get32(info + 44), 48);
-	CHECK_EQ(get32(info_at(get32(info + 48)) + 24 + 20), 2);
+	CHECK_EQ(le_get32(info + 44), 48);
+	CHECK_EQ(le_get32(info_at(le_get32(info + 48)) + 24 + 20), 2);
 }
 
 TEST(multiboot_info_does_not_fit, "REQ-MB-015 REQ-MB-021")
@@ -939,7 +933,7 @@ TEST(multiboot_cmdline_limits, "REQ-MB-017 REQ-MB-021")
 	/* 4095 bytes is the limit and fits. */
 	longline[CFG_CMDLINE_MAX - 1] = '\0';
 	CHECK_EQ(run(simple_elf(0), longline, 1, &m), 0);
-	CHECK(strcmp(info_str(get32(info_at(g_plan.entry.rbx) + 16)), longline) == 0);
+	CHECK(strcmp(info_str(le_get32(info_at(g_plan.entry.rbx) + 16)), longline) == 0);
 }
 
 TEST(multiboot_plan_arguments, "REQ-MB-021")
@@ -998,8 +992,8 @@ TEST(multiboot_apply_to_guest_ram, "REQ-MB-007 REQ-MB-023")
 	it = item("multiboot info");
 	CHECK(it != NULL);
 	CHECK(memcmp(ram + it->gpa, g_plan.owned, g_plan.owned_size) == 0);
-	CHECK(strcmp((const char *)ram + get32(ram + it->gpa + 16), "cmd") == 0);
-	CHECK(strcmp((const char *)ram + get32(ram + it->gpa + 64), "keel") == 0);
+	CHECK(strcmp((const char *)ram + le_get32(ram + it->gpa + 16), "cmd") == 0);
+	CHECK(strcmp((const char *)ram + le_get32(ram + it->gpa + 64), "keel") == 0);
 	boot_plan_free(&g_plan);
 	free(ram);
 }
