@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -130,22 +131,34 @@ int console_start_input(struct console *c, console_deliver_fn deliver, console_q
 {
 	struct termios raw;
 
-	if (c->owns_out_fd || !isatty(STDIN_FILENO))
+	struct stat st;
+	bool tty;
+
+	if (c->owns_out_fd)
 		return 0;
-	if (tcgetattr(STDIN_FILENO, &g_saved_tty) != 0)
+	tty = isatty(STDIN_FILENO);
+	/* REQ-CON-003: a pipe, socket or file on stdin feeds the guest too (as
+	 * a script typing at the console would); other devices (/dev/null)
+	 * give nothing. Only a terminal is put in raw mode. */
+	if (!tty && (fstat(STDIN_FILENO, &st) != 0 ||
+		     !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISREG(st.st_mode))))
 		return 0;
-	raw = g_saved_tty;
-	cfmakeraw(&raw);
-	/* Keep output post-processing so keel's own messages stay readable. */
-	raw.c_oflag |= OPOST;
+	if (tty && tcgetattr(STDIN_FILENO, &g_saved_tty) != 0)
+		return 0;
 	if (pipe2(c->stop_pipe, O_CLOEXEC) != 0)
 		return -1;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0)
-		return -1;
-	g_tty_raw = 1;
-	atexit(restore_tty);
-	signal(SIGTERM, restore_and_reraise);
-	signal(SIGHUP, restore_and_reraise);
+	if (tty) {
+		raw = g_saved_tty;
+		cfmakeraw(&raw);
+		/* Keep output post-processing so keel's own messages stay readable. */
+		raw.c_oflag |= OPOST;
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0)
+			return -1;
+		g_tty_raw = 1;
+		atexit(restore_tty);
+		signal(SIGTERM, restore_and_reraise);
+		signal(SIGHUP, restore_and_reraise);
+	}
 	c->deliver = deliver;
 	c->quit = quit;
 	c->opaque = opaque;

@@ -230,3 +230,18 @@ if [ $have_kvm -eq 1 ]; then
 else
 	echo "SKIP integration/hlt-sleeps-sigterm [REQ-EXIT-004 REQ-CLI-003 REQ-GUEST-013] (no /dev/kvm)"
 fi
+
+# REQ-CON-003: piped stdin reaches the guest (a script typing at the console).
+cfg echo-pipe build/guests/echo.elf "$PC256" ""
+if [ $have_kvm -eq 1 ]; then
+	(sleep 1; printf 'piped\nq') | timeout -k 5 "$TIMEOUT" "$KEEL" run "$T/echo-pipe.cfg" >"$T/echo-pipe.out" 2>"$T/echo-pipe.err"
+	st=$?
+	if [ $st -eq 1 ] && grep -q '^PIPED' "$T/echo-pipe.out"; then
+		echo "PASS integration/echo-pipe [REQ-CON-003]"
+	else
+		echo "FAIL integration/echo-pipe [REQ-CON-003] (status $st)"
+		sed 's/^/    out| /' "$T/echo-pipe.out" | tail -5
+	fi
+else
+	echo "SKIP integration/echo-pipe [REQ-CON-003] (no /dev/kvm)"
+fi
