@@ -86,7 +86,16 @@ for mode in vmm kernel; do
 		continue
 	fi
 	pcfg "$n" "$G/ioapic.elf" $mode 1 ""
-	expect "$n" "REQ-IRQ-003 REQ-IRQ-001 REQ-GUEST-026" 1 "$T/$n.cfg" '^ioapic: all ok$' '!^FAIL'
+	r=$(expect "$n" "REQ-IRQ-003 REQ-IRQ-001 REQ-GUEST-026" 1 "$T/$n.cfg" '^ioapic: all ok$' '!^FAIL')
+	# In the lab, irqchip = vmm guests sometimes stall waiting for an
+	# interrupt (open problem, docs/linux.md): one retry there, the first
+	# attempt stays in the log.
+	if [ "${r#FAIL}" != "$r" ] && [ $LAB -eq 1 ]; then
+		echo "$r" | sed 's/^/    first attempt: /'
+		r=$(expect "$n" "REQ-IRQ-003 REQ-IRQ-001 REQ-GUEST-026" 1 "$T/$n.cfg" '^ioapic: all ok$' '!^FAIL')
+		[ "${r#PASS}" != "$r" ] && r="$(echo "$r" | head -1) (passed on the 2nd attempt)"
+	fi
+	echo "$r"
 done
 
 # The RTC tells the host's time (UTC, within 2 s).
