@@ -399,18 +399,27 @@ static int get_uint(const struct ctx *c, const config_setting_t *s, const char *
 	return 0;
 }
 
+/* An optional unsigned integer member: -1 on error (reported), 0 when
+ * absent, 1 with *s, key and *v set. */
+static int read_opt_uint(const struct ctx *c, const config_setting_t *g, const char *gkey,
+			 const char *name, config_setting_t **s, char *key, uint64_t *v)
+{
+	if (member(c, g, gkey, name, false, CONFIG_TYPE_INT, s, key) != 0)
+		return -1;
+	if (*s == NULL)
+		return 0;
+	return get_uint(c, *s, key, v) != 0 ? -1 : 1;
+}
+
 static int opt_uint(const struct ctx *c, const config_setting_t *g, const char *gkey,
 		    const char *name, uint64_t lo, uint64_t hi, uint64_t *v)
 {
 	config_setting_t *s;
 	char key[KEY_MAX];
+	int r = read_opt_uint(c, g, gkey, name, &s, key, v);
 
-	if (member(c, g, gkey, name, false, CONFIG_TYPE_INT, &s, key) != 0)
-		return -1;
-	if (s == NULL)
-		return 0;
-	if (get_uint(c, s, key, v) != 0)
-		return -1;
+	if (r <= 0)
+		return r;
 	if (*v < lo || *v > hi)
 		return fail(c, line_of(s), key, "must be %" PRIu64 " to %" PRIu64 ", got %" PRIu64,
 			    lo, hi, *v);
@@ -629,14 +638,11 @@ static int opt_addr(const struct ctx *c, const config_setting_t *g, const char *
 {
 	config_setting_t *s;
 	char key[KEY_MAX];
+	int r = read_opt_uint(c, g, gkey, name, &s, key, v);
 
-	if (member(c, g, gkey, name, false, CONFIG_TYPE_INT, &s, key) != 0)
-		return -1;
-	if (s == NULL)
-		return 0;
+	if (r <= 0)
+		return r;
 	*line = line_of(s);
-	if (get_uint(c, s, key, v) != 0)
-		return -1;
 	if (*v == 0)
 		return fail(c, *line, key, "must not be 0 (leave the key out to let keel choose)");
 	if (*v % CFG_PAGE_SIZE != 0)
