@@ -102,6 +102,9 @@ uint64_t boot_plan_alloc(const struct boot_plan *p, const struct memmap *mm, uin
 	return 0;
 }
 
+/* 1 MiB: bounds keel's transient memory while copying mapped images. */
+#define BOOT_APPLY_CHUNK (1ULL << 20)
+
 int boot_plan_apply(const struct boot_plan *p, const struct guest_mem *gm, char *err,
 		    size_t errlen)
 {
@@ -120,8 +123,17 @@ int boot_plan_apply(const struct boot_plan *p, const struct guest_mem *gm, char 
 					 it->what);
 			return -1;
 		}
-		if (it->src_len > 0)
-			rc = guest_mem_write(gm, it->gpa, it->src, it->src_len);
+		/* In chunks, so each chunk of a mapped image can be given back
+		 * before the next one is read in. */
+		for (uint64_t off = 0; rc == 0 && off < it->src_len; off += BOOT_APPLY_CHUNK) {
+			uint64_t n = it->src_len - off;
+
+			if (n > BOOT_APPLY_CHUNK)
+				n = BOOT_APPLY_CHUNK;
+			rc = guest_mem_write(gm, it->gpa + off, it->src + off, n);
+			if (p->release_src != NULL)
+				p->release_src(p->release_ctx, it->src + off, (size_t)n);
+		}
 		if (rc == 0 && it->size > it->src_len)
 			rc = guest_mem_fill(gm, it->gpa + it->src_len, 0, it->size - it->src_len);
 		if (rc != 0) {

@@ -45,6 +45,11 @@ struct boot_plan {
 	struct boot_entry entry;
 	uint8_t *owned;         /* buffer the plan allocated (info structure...) */
 	size_t owned_size;
+	/* Optional: called by boot_plan_apply after each chunk of an item's
+	 * source is in guest RAM, so the owner of mapped images can give those
+	 * pages back (keeps keel's peak memory small, REQ-MEM-006). */
+	void (*release_src)(void *ctx, const uint8_t *src, size_t len);
+	void *release_ctx;
 };
 
 /* Which input an error is about, so the caller can name the config key. */

@@ -84,6 +84,17 @@ static int fw_tables_build(struct vm_layout *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* boot_plan release hook: the chunk lies in at most one of the images. */
+static void release_image_pages(void *ctx, const uint8_t *src, size_t len)
+{
+	const struct vm_layout *l = ctx;
+
+	file_buf_release(&l->kernel, src, len);
+	file_buf_release(&l->initrd, src, len);
+	for (unsigned i = 0; i < l->vm->nmodules && i < CFG_MAX_MODULES; i++)
+		file_buf_release(&l->modules[i], src, len);
+}
+
 int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_layout *l,
 		    char *err, size_t errlen)
 {
@@ -100,14 +111,14 @@ int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_
 		fmt_err(err, errlen, cfg, vm->memory_line, vm, "memory", msg);
 		return -1;
 	}
-	if (file_read_all(vm->kernel, &l->kernel, msg, sizeof(msg)) != 0) {
+	if (file_map(vm->kernel, &l->kernel, msg, sizeof(msg)) != 0) {
 		fmt_err(err, errlen, cfg, vm->kernel_line, vm, "image.kernel", msg);
 		return -1;
 	}
 	for (unsigned i = 0; i < vm->nmodules; i++) {
 		char key[48];
 
-		if (file_read_all(vm->modules[i].path, &l->modules[i], msg, sizeof(msg)) != 0) {
+		if (file_map(vm->modules[i].path, &l->modules[i], msg, sizeof(msg)) != 0) {
 			snprintf(key, sizeof(key), "image.modules.[%u]", i);
 			fmt_err(err, errlen, cfg, vm->modules[i].line, vm, key, msg);
 			goto fail;
@@ -129,7 +140,7 @@ int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_
 	};
 	if (vm->protocol == BOOT_LINUX) {
 		if (vm->initrd[0] != '\0' &&
-		    file_read_all(vm->initrd, &l->initrd, msg, sizeof(msg)) != 0) {
+		    file_map(vm->initrd, &l->initrd, msg, sizeof(msg)) != 0) {
 			fmt_err(err, errlen, cfg, vm->initrd_line, vm, "image.initrd", msg);
 			goto fail;
 		}
@@ -200,6 +211,8 @@ int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_
 			"no room left in the boot plan for the BIOS data area");
 		goto fail;
 	}
+	l->plan.release_src = release_image_pages;
+	l->plan.release_ctx = l;
 	return 0;
 fail:
 	vm_layout_free(l);

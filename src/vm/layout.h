@@ -36,7 +36,7 @@ struct vm_layout {
 int vm_layout_build(const struct keel_config *cfg, unsigned vm_index, struct vm_layout *l,
 		    char *err, size_t errlen);
 void vm_layout_free(struct vm_layout *l);
-/* Frees the image buffers once the plan is in guest RAM (no restart). */
+/* Unmaps the image files once the plan is in guest RAM (no restart). */
 void vm_layout_drop_images(struct vm_layout *l);
 /* The resolved layout, as `keel check` prints it (REQ-CLI-005). */
 void vm_layout_print(const struct vm_layout *l, FILE *out);

@@ -267,3 +267,50 @@ TEST(boot_plan_counts_bounded, "REQ-MB-022 REQ-MB-023")
 	g_mm.entries[0].type = MEMMAP_RESERVED;
 	CHECK_EQ(boot_plan_alloc(&g_plan, &g_mm, 0x1000, 0x1000, 0, 1ull << 32), 0);
 }
+
+static uint64_t g_released, g_release_calls, g_release_max;
+static const uint8_t *g_release_next;
+
+static void record_release(void *ctx, const uint8_t *src, size_t len)
+{
+	CHECK(ctx == &g_plan);
+	/* Chunks arrive in order, back to back. */
+	CHECK(src == g_release_next);
+	g_release_next = src + len;
+	g_released += len;
+	g_release_calls++;
+	if (len > g_release_max)
+		g_release_max = len;
+}
+
+TEST(boot_plan_apply_hands_back_source_in_chunks, "REQ-MEM-006")
+{
+	enum { N = (5 << 20) / 2 + 123 }; /* 2.5 MiB + 123: three chunks */
+	uint8_t *src = malloc(N), *buf;
+	struct guest_mem gm;
+	char err[256];
+
+	reset();
+	mm_add(&g_mm, 0, 4 << 20, MEMMAP_RAM, 1);
+	buf = calloc(1, g_mm.backing_size);
+	CHECK(src != NULL && buf != NULL);
+	if (src == NULL || buf == NULL)
+		goto out;
+	for (size_t i = 0; i < N; i++)
+		src[i] = (uint8_t)(i ^ (i >> 9));
+	guest_mem_init_buffer(&gm, &g_mm, buf);
+	CHECK_EQ(boot_plan_add(&g_plan, 0x1000, N + 0x1000, src, N, "kernel"), 0);
+	g_plan.release_src = record_release;
+	g_plan.release_ctx = &g_plan;
+	g_released = g_release_calls = g_release_max = 0;
+	g_release_next = src;
+	CHECK_EQ(boot_plan_apply(&g_plan, &gm, err, sizeof(err)), 0);
+	CHECK(memcmp(buf + 0x1000, src, N) == 0);
+	CHECK_EQ(g_released, (uint64_t)N);
+	CHECK_EQ(g_release_calls, 3u);
+	CHECK_EQ(g_release_max, (uint64_t)(1 << 20));
+	g_plan.release_src = NULL;
+out:
+	free(src);
+	free(buf);
+}
