@@ -10,7 +10,7 @@
 
 GUEST_NAMES   := hello entrycheck mbinfo exitcode cli-hlt badport fault msr echo sti-hlt pit-tick pmtimer pit-calib pic ioapic hpet rtc
 GUEST_NAMES   += lapic-timer ipi smp ticker
-GUEST_NAMES   += exitbench power
+GUEST_NAMES   += exitbench power msr-irq
 GUEST_OUT     := $(BUILD)/guests
 GUEST_OBJ     := $(GUEST_OUT)/obj
 GUEST_CC      ?= gcc

@@ -8,6 +8,7 @@
  * so a guest never sees a count of 0 without the expiry having happened. */
 #include "dev/lapic.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Register indexes (offset / 16). */
@@ -174,6 +175,26 @@ static bool accept(struct lapic *l, unsigned vector, bool level)
 void lapic_accept(struct lapic *l, uint8_t vector, bool level)
 {
 	accept(l, vector, level);
+}
+
+void lapic_describe(const struct lapic *l, uint64_t now, char *buf, size_t len)
+{
+	char when[40];
+
+	if (l->timer_deadline_ns == TIME_NEVER)
+		snprintf(when, sizeof(when), "not armed");
+	else if (l->timer_deadline_ns >= now)
+		snprintf(when, sizeof(when), "in %llu us",
+			 (unsigned long long)((l->timer_deadline_ns - now) / 1000));
+	else
+		snprintf(when, sizeof(when), "%llu us overdue",
+			 (unsigned long long)((now - l->timer_deadline_ns) / 1000));
+	snprintf(buf, len,
+		 "apic id %u%s: irr %d isr %d tpr 0x%x svr 0x%x lvt-timer 0x%x icr %u "
+		 "tsc-deadline 0x%llx, timer %s",
+		 l->id, lapic_x2apic(l) ? " (x2apic)" : "", vec_highest(l->irr),
+		 vec_highest(l->isr), l->tpr, l->svr, l->lvt[LAPIC_LVT_TIMER], l->timer_icr,
+		 (unsigned long long)l->tsc_deadline, when);
 }
 
 int lapic_pending_vector(const struct lapic *l)

@@ -16,6 +16,7 @@
 #define KEEL_DEV_LAPIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dev/ioapic.h"
@@ -167,6 +168,9 @@ void lapic_set_lint(struct lapic *l, unsigned pin, bool level);
 
 /* Highest-priority vector in IRR that PPR allows, or -1. */
 int lapic_pending_vector(const struct lapic *l);
+/* One line of state for a hang report: IRR/ISR heads, TPR, SVR, the timer
+ * LVT and when the timer fires next (relative to now). */
+void lapic_describe(const struct lapic *l, uint64_t now, char *buf, size_t len);
 /* INTA: move `vector` from IRR to ISR (the CPU takes it). */
 void lapic_ack(struct lapic *l, uint8_t vector);
 

@@ -412,6 +412,11 @@ int kvm_vcpu_lapic_load(struct kvm_vcpu_handle *vcpu, bool virtual_wire)
 	return ioctl(vcpu->fd, KVM_SET_LAPIC, &st) == 0 ? 0 : -1;
 }
 
+int kvm_vcpu_get_events(struct kvm_vcpu_handle *vcpu, struct kvm_vcpu_events *ev)
+{
+	return ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, ev);
+}
+
 int kvm_vcpu_interruptible(struct kvm_vcpu_handle *vcpu)
 {
 	struct kvm_regs regs;
@@ -420,6 +425,10 @@ int kvm_vcpu_interruptible(struct kvm_vcpu_handle *vcpu)
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) != 0 ||
 	    ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev) != 0)
 		return -1;
+	/* As KVM's own ready_for_interrupt_injection: also no NMI or exception
+	 * half-delivered (an exit during event delivery re-injects it on the
+	 * next entry, and an interrupt queued now would follow it into the
+	 * handler with IF already cleared). */
 	return (regs.rflags & 0x200) && !ev.interrupt.injected && !ev.interrupt.shadow &&
-	       !ev.exception.injected;
+	       !ev.exception.injected && !ev.exception.pending && !ev.nmi.injected;
 }

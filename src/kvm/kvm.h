@@ -64,12 +64,14 @@ int kvm_vcpu_set_entry(struct kvm_vcpu_handle *vcpu, const struct boot_entry *en
 int kvm_vcpu_run(struct kvm_vcpu_handle *vcpu);
 int kvm_vcpu_get_regs(struct kvm_vcpu_handle *vcpu, struct kvm_regs *regs);
 int kvm_vcpu_get_sregs(struct kvm_vcpu_handle *vcpu, struct kvm_sregs *sregs);
+int kvm_vcpu_get_events(struct kvm_vcpu_handle *vcpu, struct kvm_vcpu_events *ev);
 /* Injects an external interrupt (user-space irqchip; the vCPU must be
  * ready_for_interrupt_injection with IF=1). */
 int kvm_vcpu_interrupt(struct kvm_vcpu_handle *vcpu, uint8_t vector);
 int kvm_vcpu_nmi(struct kvm_vcpu_handle *vcpu);
 /* Reads the vCPU's state to tell whether it can take an external interrupt
- * now (IF=1, no interrupt shadow, nothing being injected): 1, 0, or -1.
+ * now (IF=1, no interrupt shadow, no interrupt, NMI or exception being
+ * injected): 1, 0, or -1.
  * For when kvm_run's ready_for_interrupt_injection/if_flag may be stale
  * (an exit by signal). */
 int kvm_vcpu_interruptible(struct kvm_vcpu_handle *vcpu);

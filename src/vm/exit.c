@@ -141,6 +141,7 @@ static enum exit_action handle_rdmsr(struct vcpu *v)
 		v->run->msr.error = 1;
 		log_msr_once(v, v->run->msr.index, false);
 	}
+	v->exception_on_entry = v->run->msr.error != 0;
 	return EXIT_RESUME;
 }
 
@@ -157,6 +158,7 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
 		v->run->msr.error = 1;
 		log_msr_once(v, v->run->msr.index, true);
 	}
+	v->exception_on_entry = v->run->msr.error != 0;
 	return EXIT_RESUME;
 }
 
@@ -228,6 +230,7 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	uint32_t reason = v->run->exit_reason;
 
 	v->nexits++;
+	v->exception_on_entry = false;
 	if (reason >= sizeof(exit_handlers) / sizeof(exit_handlers[0]) ||
 	    exit_handlers[reason] == NULL)
 		return fault(v, "unhandled exit reason %u (%s)", reason, exit_reason_name(reason));

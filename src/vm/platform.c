@@ -631,6 +631,29 @@ void platform_destroy(struct platform *p)
 
 /* ---- vCPU side ---------------------------------------------------------- */
 
+void platform_describe_cpu(struct platform *p, unsigned cpu, char *buf, size_t len)
+{
+	uint64_t now = clock_now_ns(), next;
+	char l[256] = "no lapic", when[48];
+	int pending;
+
+	if (len == 0)
+		return;
+	next = timers_next(p);
+	pthread_mutex_lock(&p->lock);
+	if (p->ic.has_lapic && cpu < p->ic.ncpus)
+		lapic_describe(&p->ic.lapic[cpu], now, l, sizeof(l));
+	pending = irqchip_has_interrupt(&p->ic, cpu) ? 1 : 0;
+	if (next == TIME_NEVER)
+		snprintf(when, sizeof(when), "none");
+	else
+		snprintf(when, sizeof(when), "%s %llu us", next < now ? "overdue by" : "in",
+			 (unsigned long long)((next < now ? now - next : next - now) / 1000));
+	snprintf(buf, len, "%s; interrupt pending %s, pit ticks owed %u, next timer %s", l,
+		 pending ? "yes" : "no", p->pit_pending, when);
+	pthread_mutex_unlock(&p->lock);
+}
+
 bool platform_has_interrupt(struct platform *p, unsigned cpu)
 {
 	bool r;

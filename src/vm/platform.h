@@ -92,6 +92,10 @@ int platform_take_sipi(struct platform *p, unsigned cpu);
 /* A timer deadline more than `slack` ns in the past (the timer thread
  * should have fired it): for the halted-vCPU safety net. */
 bool platform_timer_overdue(struct platform *p, uint64_t now, uint64_t slack);
+/* Interrupt state of vCPU `cpu` (its LAPIC, what is pending for it, the
+ * next timer) in one line, for the report keel prints when stopped from
+ * outside (irqchip = "vmm"). */
+void platform_describe_cpu(struct platform *p, unsigned cpu, char *buf, size_t len);
 /* LAPIC MSRs for vcpu->msr_hook. */
 int platform_msr(void *opaque, unsigned cpu, uint32_t index, uint64_t *value, bool write);
 

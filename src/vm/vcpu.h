@@ -67,6 +67,13 @@ struct vcpu {
 	 * cannot flood the log. */
 	uint32_t msr_logged[16];
 	unsigned nmsr_logged;
+	/* The last exit was answered with msr.error: KVM queues the #GP only
+	 * when it completes that exit inside the next KVM_RUN. An interrupt
+	 * given to KVM_INTERRUPT before then would be dropped (KVM can deliver
+	 * one event per entry and forgets a queued interrupt at the exit that
+	 * follows), so the vCPU loop must not inject until a KVM_RUN has run
+	 * the guest (REQ-IRQ-014). */
+	bool exception_on_entry;
 };
 
 #endif

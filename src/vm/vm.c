@@ -33,7 +33,12 @@ struct vcpu_slot {
 	bool window_timer_ok, window_timer_armed;
 	bool window_ready;              /* state read after a kick: can take one now */
 	bool injected;                  /* KVM_INTERRUPT before the last KVM_RUN */
+	atomic_int where;               /* enum vcpu_where, for the hang report */
 };
+
+enum vcpu_where { IN_RUN = 0, IN_HALT, IN_PARK, IN_SIPI };
+static const char *const where_name[] = { "running", "halted (IF=1)", "halted (IF=0)",
+					  "waiting for SIPI" };
 
 /* REQ-IRQ-013: while an interrupt waits for the guest to open its window,
  * the vCPU is also kicked every WINDOW_KICK_NS, so delivery does not rest on
@@ -146,6 +151,58 @@ static void report_fault(struct vm *vm, struct vcpu_slot *s)
 	vm_stop_request(&vm->stop, KEEL_EXIT_FAULT, "guest fault on vCPU %u: %s", v->id, v->fault);
 }
 
+/* Where a vCPU thread is; kept as it was when the VM was told to stop. */
+static void set_where(struct vm *vm, struct vcpu_slot *s, enum vcpu_where w)
+{
+	if (!vm_stop_requested(&vm->stop))
+		atomic_store(&s->where, (int)w);
+}
+
+/* Stopped from outside (a time-out, Ctrl-C): say where each vCPU was and,
+ * with keel's irqchip, what was pending for it, so a hang can be told from
+ * a slow guest. REQ-CLI-010. */
+static void report_hang(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		struct vcpu_slot *s = &vm->vcpus[i];
+		struct kvm_regs regs;
+		struct kvm_vcpu_events ev;
+		char ic[512];
+		int w = atomic_load(&s->where);
+
+		if (kvm_vcpu_get_regs(&s->h, &regs) != 0)
+			continue;
+		log_info("vCPU %u was at RIP 0x%llx after %llu exits (%s, IF=%d)", i,
+			 (unsigned long long)regs.rip, (unsigned long long)s->v.nexits,
+			 w >= 0 && w <= IN_SIPI ? where_name[w] : "?",
+			 (int)((regs.rflags >> 9) & 1));
+		if (vm->kernel_irqchip)
+			continue;
+		if (kvm_vcpu_get_events(&s->h, &ev) == 0)
+			log_info("  kvm: interrupt %s%u, shadow %u, nmi injected %u, exception %s%u, "
+				 "window requested %u",
+				 ev.interrupt.injected ? "injected " : "none/", ev.interrupt.nr,
+				 ev.interrupt.shadow, ev.nmi.injected,
+				 ev.exception.injected ? "injected " : "none/", ev.exception.nr,
+				 s->h.run->request_interrupt_window);
+		platform_describe_cpu(&vm->plat, i, ic, sizeof(ic));
+		log_info("  %s", ic);
+		/* TSC-deadline timers assume this vCPU's TSC follows keel's clock. */
+		if (vm->plat.ic.has_lapic && vm->plat.ic.lapic[i].tsc_khz != 0) {
+			const struct lapic *l = &vm->plat.ic.lapic[i];
+			uint64_t tsc;
+
+			if (kvm_vcpu_get_msr(&s->h, 0x10, &tsc) == 0) {
+				__int128 want = (__int128)clock_now_ns() * l->tsc_khz / 1000000 +
+						l->tsc_base;
+
+				log_info("  guest TSC - keel's TSC clock: %lld us",
+					 (long long)(((__int128)tsc - want) * 1000 / (__int128)l->tsc_khz));
+			}
+		}
+	}
+}
+
 /* Sleeps until kicked (an event may be pending) or the VM stops. */
 static void wait_for_kick(struct vm *vm, struct vcpu_slot *s)
 {
@@ -165,6 +222,7 @@ static void wait_halted(struct vm *vm, struct vcpu_slot *s)
 {
 	static atomic_bool reported;
 
+	set_where(vm, s, IN_HALT);
 	while (!vm_stop_requested(&vm->stop)) {
 		struct timespec until;
 		bool woken;
@@ -182,16 +240,21 @@ static void wait_halted(struct vm *vm, struct vcpu_slot *s)
 		woken = atomic_load(&s->wake);
 		pthread_mutex_unlock(&s->wait_lock);
 		if (woken)
-			return;
+			break;
 		if (platform_has_interrupt(&vm->plat, s->v.id) ||
 		    platform_timer_overdue(&vm->plat, clock_now_ns(), HALT_RECHECK_NS / 2)) {
-			if (!atomic_exchange(&reported, true))
+			if (!atomic_exchange(&reported, true)) {
+				char ic[512];
+
+				platform_describe_cpu(&vm->plat, s->v.id, ic, sizeof(ic));
 				log_warn("vCPU %u: lost wake-up detected (interrupt pending or timer "
-					 "overdue while halted); recovered", s->v.id);
+					 "overdue while halted); recovered. State: %s", s->v.id, ic);
+			}
 			timer_thread_rearm(&vm->plat.timers);
-			return;
+			break;
 		}
 	}
+	set_where(vm, s, IN_RUN);
 }
 
 /* REQ-IRQ-009: an AP waits for INIT then SIPI (irqchip = "vmm"); returns
@@ -209,6 +272,7 @@ static bool wait_for_sipi(struct vm *vm, struct vcpu_slot *s)
 {
 	bool init_seen = false, started = false;
 
+	set_where(vm, s, IN_SIPI);
 	note_asleep(vm, +1);
 	while (!started && !vm_stop_requested(&vm->stop)) {
 		int vector;
@@ -231,6 +295,7 @@ static bool wait_for_sipi(struct vm *vm, struct vcpu_slot *s)
 		wait_for_kick(vm, s);
 	}
 	note_asleep(vm, -1);
+	set_where(vm, s, IN_RUN);
 	return started;
 }
 
@@ -238,6 +303,7 @@ static bool wait_for_sipi(struct vm *vm, struct vcpu_slot *s)
  * arrives; the next loop iteration injects or handles it. */
 static void park_halted(struct vm *vm, struct vcpu_slot *s)
 {
+	set_where(vm, s, IN_PARK);
 	note_asleep(vm, +1);
 	while (!vm_stop_requested(&vm->stop)) {
 		bool nmi, init;
@@ -252,6 +318,7 @@ static void park_halted(struct vm *vm, struct vcpu_slot *s)
 		wait_for_kick(vm, s);
 	}
 	note_asleep(vm, -1);
+	set_where(vm, s, IN_RUN);
 }
 
 static void window_kick(struct vcpu_slot *s, bool on)
@@ -292,7 +359,9 @@ static bool prepare_entry(struct vm *vm, struct vcpu_slot *s)
 		window_kick(s, false);
 		return true;
 	}
-	if ((run->ready_for_interrupt_injection && run->if_flag) || window_ready) {
+	/* REQ-IRQ-014: not into a KVM_RUN that will queue a #GP first. */
+	if (((run->ready_for_interrupt_injection && run->if_flag) || window_ready) &&
+	    !s->v.exception_on_entry) {
 		int vector = platform_ack_interrupt(&vm->plat, cpu);
 
 		s->injected = vector >= 0;
@@ -341,7 +410,12 @@ static void *vcpu_thread(void *arg)
 		}
 		if (kvm_vcpu_run(&s->h) != 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				__atomic_store_n(&s->h.run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+				/* immediate_exit was clear: KVM ran this entry as far as
+				 * its exit-completion (a refused MSR's #GP is queued or
+				 * delivered by now, which kvm_vcpu_interruptible sees).
+				 * Set: KVM returned before that (REQ-IRQ-014). */
+				if (!__atomic_exchange_n(&s->h.run->immediate_exit, 0, __ATOMIC_SEQ_CST))
+					v->exception_on_entry = false;
 				/* REQ-IRQ-013: kvm_run's interrupt flags may be stale
 				 * after an exit by signal: read the state itself. */
 				/* Not after a KVM_INTERRUPT: KVM may still hold that
@@ -596,15 +670,8 @@ static int vm_run_once(struct vm_layout *layout, bool *reset)
 		if (atomic_load(&vm->vcpus[i].started))
 			pthread_join(vm->vcpus[i].thread, NULL);
 	status = vm->stop.status;
-	if (status > 128) {
-		struct kvm_regs regs;
-
-		/* Stopped from outside: say where the guest was, for hangs. */
-		if (kvm_vcpu_get_regs(&vm->vcpus[0].h, &regs) == 0)
-			log_info("vCPU 0 was at RIP 0x%llx after %llu exits",
-				 (unsigned long long)regs.rip,
-				 (unsigned long long)vm->vcpus[0].v.nexits);
-	}
+	if (status > 128)
+		report_hang(vm);
 	*reset = status == KEEL_EXIT_REBOOT || atomic_load(&vm->triple_fault);
 	/* A fault was already reported in detail by the vCPU thread. */
 	if (!atomic_load(&vm->faulted) &&

@@ -80,6 +80,7 @@ guest_case pmtimer "REQ-TMR-001 REQ-GUEST-029" 1 ""
 guest_case lapic-timer "REQ-IRQ-005 REQ-TMR-003 REQ-GUEST-044 REQ-IRQ-013" 1 ""
 guest_case smp "REQ-IRQ-009 REQ-IRQ-003 REQ-GUEST-040 REQ-GUEST-041 REQ-GUEST-042 REQ-IRQ-012" 2 "cpus=2"
 guest_case ipi "REQ-IRQ-003 REQ-IRQ-009 REQ-GUEST-040 REQ-GUEST-043 REQ-IRQ-012" 2 ""
+guest_case msr-irq "REQ-IRQ-014 REQ-MSR-002" 1 ""
 guest_case ticker "REQ-IRQ-008 REQ-TMR-002 REQ-GUEST-045" 1 "seconds=2" '^System Tick = [0-9]+ jitter us: ' '^ticker: done$'
 
 # I/O APIC edge and level routing; level EOI only where the LAPIC can do it.

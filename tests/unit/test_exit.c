@@ -313,3 +313,29 @@ TEST(msr_allow_list_ranges, "REQ-MSR-001")
 	CHECK(strcmp(msr_name(MSR_IA32_PLATFORM_ID), "IA32_PLATFORM_ID") == 0);
 	CHECK(msr_name(0x1234) == NULL);
 }
+
+TEST(exit_refused_msr_defers_interrupts, "REQ-IRQ-014")
+{
+	struct fixture *f = fixture_new();
+
+	f->run->exit_reason = KVM_EXIT_X86_RDMSR;
+	f->run->msr.index = 0x4b564dff;       /* unknown: #GP */
+	exit_dispatch(&f->v);
+	CHECK(f->v.exception_on_entry);
+	f->run->exit_reason = KVM_EXIT_X86_WRMSR;
+	exit_dispatch(&f->v);
+	CHECK(f->v.exception_on_entry);
+	/* An MSR keel answers: nothing queued. */
+	f->run->exit_reason = KVM_EXIT_X86_RDMSR;
+	f->run->msr.index = MSR_IA32_FEATURE_CONTROL;
+	exit_dispatch(&f->v);
+	CHECK(!f->v.exception_on_entry);
+	/* Any other exit after a refused one clears it (KVM ran the guest). */
+	f->run->msr.index = 0x4b564dff;
+	exit_dispatch(&f->v);
+	CHECK(f->v.exception_on_entry);
+	f->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+	exit_dispatch(&f->v);
+	CHECK(!f->v.exception_on_entry);
+	fixture_free(f);
+}

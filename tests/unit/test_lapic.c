@@ -1603,3 +1603,31 @@ TEST(lapic_hostile_sequences, "REQ-LAPIC-033")
 		CHECK_EQ(h.ntimer == 0 ? TIME_NEVER : h.seen_deadline, lapic_timer_deadline(&h.l));
 	}
 }
+
+TEST(lapic_describe_for_hang_reports, "REQ-CLI-007")
+{
+	struct host h;
+	char buf[256];
+
+	host_init(&h);
+	enable(&h);
+	lapic_describe(&h.l, h.now, buf, sizeof(buf));
+	CHECK_STR_CONTAINS(buf, "apic id 0: irr -1 isr -1 tpr 0x0 svr 0x1ff");
+	CHECK_STR_CONTAINS(buf, "timer not armed");
+	lapic_accept(&h.l, 0x41, false);
+	lapic_accept(&h.l, 0x35, false);
+	wr(&h, LAPIC_REG_TPR, 0x20);
+	wr(&h, LAPIC_REG_TIMER_DCR, 0xb);       /* divide by 1 */
+	wr(&h, LAPIC_REG_LVT_TIMER, 0x30);
+	wr(&h, LAPIC_REG_TIMER_ICR, 1000);
+	lapic_describe(&h.l, h.now, buf, sizeof(buf));
+	CHECK_STR_CONTAINS(buf, "irr 65 isr -1 tpr 0x20");
+	CHECK_STR_CONTAINS(buf, "lvt-timer 0x30");
+	CHECK_STR_CONTAINS(buf, "timer in ");
+	/* Overdue: described from a later "now". */
+	lapic_describe(&h.l, lapic_timer_deadline(&h.l) + 5000, buf, sizeof(buf));
+	CHECK_STR_CONTAINS(buf, "timer 5 us overdue");
+	/* Truncation is safe. */
+	lapic_describe(&h.l, h.now, buf, 8);
+	CHECK_EQ(strlen(buf), 7u);
+}
