@@ -609,7 +609,7 @@ static int vm_run_once(struct vm_layout *layout, bool *reset)
 	char err[512];
 	sigset_t block, waitset;
 	struct sigaction sa = { .sa_handler = kick_noop };
-	int status, sig = 0;
+	int status, sig = 0, term_sig = 0;
 	bool platform_up = false;
 
 	if (vm == NULL) {
@@ -663,8 +663,10 @@ static int vm_run_once(struct vm_layout *layout, bool *reset)
 	while (!vm_stop_requested(&vm->stop)) {
 		if (sigwait(&waitset, &sig) != 0)
 			continue;
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			term_sig = sig;
 			vm_stop_request(&vm->stop, 128 + sig, "stopped by signal %d", sig);
+		}
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		if (atomic_load(&vm->vcpus[i].started))
@@ -673,6 +675,13 @@ static int vm_run_once(struct vm_layout *layout, bool *reset)
 	if (status > 128)
 		report_hang(vm);
 	*reset = status == KEEL_EXIT_REBOOT || atomic_load(&vm->triple_fault);
+	/* A signal that came while the guest was resetting still stops keel:
+	 * it would otherwise be spent on a VM that restarts (REQ-PWR-016). */
+	if (term_sig != 0 && *reset && layout->vm->on_reboot == REBOOT_RESTART) {
+		*reset = false;
+		status = 128 + term_sig;
+		log_info("stopped by signal %d during a reset; exit status %d", term_sig, status);
+	}
 	/* A fault was already reported in detail by the vCPU thread. */
 	if (!atomic_load(&vm->faulted) &&
 	    !(*reset && layout->vm->on_reboot == REBOOT_RESTART))
