@@ -160,7 +160,7 @@ static void set_where(struct vm *vm, struct vcpu_slot *s, enum vcpu_where w)
 
 /* Stopped from outside (a time-out, Ctrl-C): say where each vCPU was and,
  * with keel's irqchip, what was pending for it, so a hang can be told from
- * a slow guest. REQ-CLI-010. */
+ * a slow guest. REQ-CLI-007. */
 static void report_hang(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
